@@ -1,0 +1,108 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace Workbook.Data;
+
+/// <summary>The contents of one IDX file: its dimensions and raw bytes.</summary>
+/// <param name="Path">Where it was read from.</param>
+/// <param name="Dimensions">The sizes from the header, e.g. [60000, 28, 28].</param>
+/// <param name="Bytes">The values, one byte each, in row-major order.</param>
+/// <param name="Sha256">SHA-256 of the decompressed file (header included), lower-case hex.</param>
+public sealed record IdxFile(string Path, int[] Dimensions, byte[] Bytes, string Sha256)
+{
+    /// <summary>The first dimension: how many images or labels.</summary>
+    public int Count => Dimensions[0];
+}
+
+/// <summary>
+/// Reads the IDX format of the original MNIST and Fashion-MNIST files, gzipped or not:
+/// a big-endian magic number 0x000008NN (NN = number of dimensions), the dimensions, then unsigned bytes.
+/// </summary>
+public static class Idx
+{
+    /// <summary>Magic number of an image file (unsigned bytes, 3 dimensions).</summary>
+    public const int ImagesMagic = 0x00000803;
+    /// <summary>Magic number of a label file (unsigned bytes, 1 dimension).</summary>
+    public const int LabelsMagic = 0x00000801;
+
+    /// <summary>Reads an image file: N x rows x cols bytes.</summary>
+    public static IdxFile ReadImages(string path) => Read(path, ImagesMagic, "image");
+
+    /// <summary>Reads a label file: N bytes.</summary>
+    public static IdxFile ReadLabels(string path) => Read(path, LabelsMagic, "label");
+
+    /// <summary>Reads and checks an IDX file of the given magic number.</summary>
+    public static IdxFile Read(string path, int expectedMagic, string kind)
+    {
+        if (!File.Exists(path))
+            throw new DataException($"{path}: file not found.", path);
+        byte[] content = Decompress(path);
+        if (content.Length < 8)
+            throw new DataException($"{path}: only {content.Length} bytes, too short for an IDX header. The file is truncated; delete it and fetch it again.", path);
+        int magic = BigEndian(content, 0);
+        if (magic != expectedMagic)
+            throw new DataException(
+                $"{path}: wrong magic number 0x{magic:X8}, expected 0x{expectedMagic:X8} for an IDX {kind} file. " +
+                (magic == LabelsMagic || magic == ImagesMagic ? "Image and label files may be swapped." : "This is not an IDX file of the expected kind."), path);
+        int rank = expectedMagic & 0xff;
+        int headerLength = 4 + 4 * rank;
+        if (content.Length < headerLength)
+            throw new DataException($"{path}: header needs {headerLength} bytes but the file has {content.Length}. The file is truncated; delete it and fetch it again.", path);
+        var dims = new int[rank];
+        long expected = 1;
+        for (int i = 0; i < rank; i++)
+        {
+            dims[i] = BigEndian(content, 4 + 4 * i);
+            if (dims[i] < 0)
+                throw new DataException($"{path}: dimension {i} is negative ({dims[i]}); the header is corrupt.", path);
+            expected *= dims[i];
+        }
+        long actual = content.Length - headerLength;
+        if (actual != expected)
+            throw new DataException(
+                $"{path}: the header says {string.Join(" x ", dims)} = {expected:N0} values but the file holds {actual:N0}. " +
+                (actual < expected ? "The file is truncated; delete it and fetch it again." : "The file has trailing data; it is not an original IDX file."), path);
+        var bytes = new byte[actual];
+        Buffer.BlockCopy(content, headerLength, bytes, 0, (int)actual);
+        string sha = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
+        return new IdxFile(path, dims, bytes, sha);
+    }
+
+    /// <summary>The file's bytes, gunzipped when it starts with the gzip signature.</summary>
+    static byte[] Decompress(string path)
+    {
+        byte[] raw = File.ReadAllBytes(path);
+        if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b) return raw;
+        try
+        {
+            using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
+            using var output = new MemoryStream(raw.Length * 6);
+            gz.CopyTo(output);
+            return output.ToArray();
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new DataException($"{path}: the gzip data is corrupt or truncated ({e.Message}). Delete the file and fetch it again.", path, e);
+        }
+    }
+
+    static int BigEndian(byte[] b, int at) => (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+
+    /// <summary>Writes an IDX file (used by tests to make small and deliberately broken files).</summary>
+    public static void Write(string path, int magic, int[] dims, byte[] values, bool gzip)
+    {
+        using var ms = new MemoryStream();
+        void Int(int v) { ms.WriteByte((byte)(v >> 24)); ms.WriteByte((byte)(v >> 16)); ms.WriteByte((byte)(v >> 8)); ms.WriteByte((byte)v); }
+        Int(magic);
+        foreach (var d in dims) Int(d);
+        ms.Write(values);
+        var content = ms.ToArray();
+        if (gzip)
+        {
+            using var fs = File.Create(path);
+            using var gz = new GZipStream(fs, CompressionLevel.Fastest);
+            gz.Write(content);
+        }
+        else File.WriteAllBytes(path, content);
+    }
+}
