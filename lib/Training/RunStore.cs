@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Workbook.Runtime;
+
+namespace Workbook.Training;
+
+/// <summary>
+/// The run cache: one folder per finished run under runs/, named by a hash of everything that
+/// determines the run. A folder appears only complete (written under a temporary name, then renamed)
+/// and carries a manifest with the SHA-256 of each file, so a damaged entry is detected, removed and
+/// retrained instead of being half-read.
+/// </summary>
+public sealed class RunStore(string root)
+{
+    /// <summary>The store under runs/ (or WORKBOOK_RUNS_DIR).</summary>
+    public static RunStore Default => new(WorkbookPaths.Runs);
+
+    /// <summary>The folder holding the entries.</summary>
+    public string Root { get; } = root;
+
+    /// <summary>JSON settings used for every file of the cache.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    const string ManifestName = "manifest.json";
+
+    /// <summary>A stable key for a specification: the first 20 hex digits of the SHA-256 of its JSON.</summary>
+    public static string KeyOf(object spec)
+    {
+        var json = JsonSerializer.Serialize(spec, spec.GetType(), new JsonSerializerOptions { Converters = { new JsonStringEnumConverter() } });
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..20].ToLowerInvariant();
+    }
+
+    /// <summary>The finished entry for <paramref name="key"/>, or null when there is none or it is damaged (then it is removed).</summary>
+    public RunEntry? Open(string key)
+    {
+        var dir = Path.Combine(Root, key);
+        if (!Directory.Exists(dir)) return null;
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(dir, ManifestName)))
+                ?? throw new InvalidDataException("empty manifest");
+            foreach (var (file, sha) in manifest)
+            {
+                var path = Path.Combine(dir, file);
+                if (!File.Exists(path)) throw new InvalidDataException($"{file} is missing");
+                using var stream = File.OpenRead(path);
+                if (Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant() != sha)
+                    throw new InvalidDataException($"{file} does not match its checksum");
+            }
+            return new RunEntry(dir, manifest.Keys.ToHashSet());
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or JsonException or UnauthorizedAccessException)
+        {
+            Discard(dir, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Starts writing a new entry; nothing is visible under the key until <see cref="RunWriter.Commit"/>.</summary>
+    public RunWriter Create(string key)
+    {
+        Directory.CreateDirectory(Root);
+        var temp = Path.Combine(Root, $".tmp-{key}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temp);
+        return new RunWriter(this, key, temp);
+    }
+
+    /// <summary>Removes a damaged entry (and says so on the console).</summary>
+    internal static void Discard(string dir, string why)
+    {
+        Console.WriteLine($"run cache: discarding damaged entry {Path.GetFileName(dir)} ({why}); it will be trained again");
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Writes the manifest and moves a finished temporary folder into place.</summary>
+    internal string Commit(string key, string temp)
+    {
+        var manifest = new Dictionary<string, string>();
+        foreach (var file in Directory.GetFiles(temp).OrderBy(f => f, StringComparer.Ordinal))
+        {
+            using var stream = File.OpenRead(file);
+            manifest[Path.GetFileName(file)] = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+        }
+        File.WriteAllText(Path.Combine(temp, ManifestName), JsonSerializer.Serialize(manifest, Json));
+        var final = Path.Combine(Root, key);
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true); // a concurrent run finished first: keep ours
+        Directory.Move(temp, final);
+        return final;
+    }
+}
+
+/// <summary>A finished, verified cache entry.</summary>
+public sealed class RunEntry(string directory, IReadOnlySet<string> files)
+{
+    /// <summary>The entry's folder.</summary>
+    public string Directory { get; } = directory;
+    /// <summary>The files it holds.</summary>
+    public IReadOnlySet<string> Files { get; } = files;
+
+    /// <summary>The full path of one of its files.</summary>
+    public string PathOf(string name) => Path.Combine(Directory, name);
+    /// <summary>Whether it holds a file.</summary>
+    public bool Has(string name) => Files.Contains(name);
+    /// <summary>Reads a JSON file.</summary>
+    public T ReadJson<T>(string name) =>
+        JsonSerializer.Deserialize<T>(File.ReadAllText(PathOf(name)), RunStore.Json) ?? throw new InvalidDataException($"{name} is empty");
+    /// <summary>Reads a binary file.</summary>
+    public byte[] ReadBytes(string name) => File.ReadAllBytes(PathOf(name));
+}
+
+/// <summary>Collects the files of a new entry in a temporary folder.</summary>
+public sealed class RunWriter : IDisposable
+{
+    readonly RunStore store;
+    bool committed;
+
+    internal RunWriter(RunStore store, string key, string temp) { this.store = store; Key = key; Directory = temp; }
+
+    /// <summary>The key the entry will have.</summary>
+    public string Key { get; }
+    /// <summary>The temporary folder being written.</summary>
+    public string Directory { get; }
+
+    /// <summary>Where to write a file (for writers that want a path, such as Module.save).</summary>
+    public string PathOf(string name) => Path.Combine(Directory, name);
+    /// <summary>Writes a JSON file.</summary>
+    public void WriteJson<T>(string name, T value) => File.WriteAllText(PathOf(name), JsonSerializer.Serialize(value, RunStore.Json));
+    /// <summary>Writes a binary file.</summary>
+    public void WriteBytes(string name, byte[] bytes) => File.WriteAllBytes(PathOf(name), bytes);
+
+    /// <summary>Makes the entry visible under its key; returns its folder.</summary>
+    public string Commit()
+    {
+        var final = store.Commit(Key, Directory);
+        committed = true;
+        return final;
+    }
+
+    /// <summary>Removes the temporary folder if the entry was not committed (a failed or abandoned run).</summary>
+    public void Dispose()
+    {
+        if (!committed && System.IO.Directory.Exists(Directory))
+            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+}
