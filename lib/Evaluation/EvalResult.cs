@@ -1,0 +1,92 @@
+using System.Text.Json.Serialization;
+using Workbook.Data;
+using Workbook.Reporting;
+
+namespace Workbook.Evaluation;
+
+/// <summary>A model's predictions on a data set and what follows from them.</summary>
+public sealed class EvalResult
+{
+    /// <summary>Number of examples.</summary>
+    public int Count { get; init; }
+    /// <summary>Fraction correct, 0..1.</summary>
+    public double Accuracy { get; init; }
+    /// <summary>Mean loss (by the run's loss function).</summary>
+    public double Loss { get; init; }
+    /// <summary>Predicted class of each example.</summary>
+    public long[] Predictions { get; init; } = [];
+    /// <summary>True class of each example.</summary>
+    public long[] Labels { get; init; } = [];
+    /// <summary>Class names, by label.</summary>
+    public string[] ClassNames { get; init; } = [];
+    /// <summary>Seconds for the forward passes over the whole set.</summary>
+    public double Seconds { get; init; }
+
+    /// <summary>Confusion matrix: [true class][predicted class] counts.</summary>
+    [JsonIgnore]
+    public int[][] Confusion
+    {
+        get
+        {
+            int k = ClassNames.Length;
+            var m = Enumerable.Range(0, k).Select(_ => new int[k]).ToArray();
+            for (int i = 0; i < Labels.Length; i++) m[Labels[i]][Predictions[i]]++;
+            return m;
+        }
+    }
+
+    /// <summary>Accuracy of each true class (recall), 0..1.</summary>
+    [JsonIgnore]
+    public double[] PerClassAccuracy => Confusion.Select((row, i) => row.Sum() == 0 ? double.NaN : (double)row[i] / row.Sum()).ToArray();
+
+    /// <summary>Number correctly classified per class.</summary>
+    [JsonIgnore]
+    public int[] CorrectPerClass => Confusion.Select((row, i) => row[i]).ToArray();
+
+    /// <summary>The class with the lowest accuracy.</summary>
+    [JsonIgnore]
+    public int WorstClass => Array.IndexOf(PerClassAccuracy, PerClassAccuracy.Where(double.IsFinite).Min());
+
+    /// <summary>Unordered class pairs by how often either is taken for the other, most confused first.</summary>
+    public IReadOnlyList<(int A, int B, int Count)> MostConfusedPairs(int top = 5)
+    {
+        var m = Confusion;
+        var pairs = new List<(int, int, int)>();
+        for (int a = 0; a < m.Length; a++)
+            for (int b = a + 1; b < m.Length; b++)
+                pairs.Add((a, b, m[a][b] + m[b][a]));
+        return pairs.OrderByDescending(p => p.Item3).Take(top).ToList();
+    }
+
+    /// <summary>Indices of the misclassified examples, in data order.</summary>
+    public int[] MisclassifiedIndices() => Enumerable.Range(0, Count).Where(i => Predictions[i] != Labels[i]).ToArray();
+
+    /// <summary>The confusion matrix as a table (rows: true class, columns: predicted).</summary>
+    public Table ConfusionTable(string? title = null)
+    {
+        var t = new Table(new[] { "true \\ predicted" }.Concat(ClassNames).ToArray()) { Title = title ?? "Confusion matrix (rows: true class, columns: predicted)" };
+        var m = Confusion;
+        for (int i = 0; i < m.Length; i++) t.Add(new object?[] { ClassNames[i] }.Concat(m[i].Select(v => (object?)v)).ToArray());
+        return t;
+    }
+
+    /// <summary>Per-class accuracy and correct counts.</summary>
+    public Table PerClassTable(string? title = null)
+    {
+        var t = new Table("class", "correct", "of", "accuracy") { Title = title };
+        t.Formats["accuracy"] = "P1";
+        var m = Confusion;
+        for (int i = 0; i < m.Length; i++) t.Add(ClassNames[i], m[i][i], m[i].Sum(), PerClassAccuracy[i]);
+        return t;
+    }
+
+    /// <summary>A gallery of the first <paramref name="count"/> misclassified images of <paramref name="data"/> (the set this result came from).</summary>
+    public ImageGrid Misclassified(Dataset data, int count = 20, string? title = null)
+    {
+        if (data.Count != Count) throw new ArgumentException($"this result covers {Count} examples but the data set has {data.Count}");
+        var grid = new ImageGrid(title ?? $"First {count} misclassified examples (true → predicted)", columns: 10);
+        foreach (var i in MisclassifiedIndices().Take(count))
+            grid.Add(data.Image(i), $"{ClassNames[Labels[i]]} → {ClassNames[Predictions[i]]}");
+        return grid;
+    }
+}

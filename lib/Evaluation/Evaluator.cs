@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using TorchSharp;
+using Workbook.Data;
+using Workbook.Runtime;
+using Workbook.Training;
+using static TorchSharp.torch;
+
+namespace Workbook.Evaluation;
+
+/// <summary>Runs a model over a data set in evaluation mode.</summary>
+public static class Evaluator
+{
+    /// <summary>Accuracy, loss, predictions and timing of <paramref name="model"/> on <paramref name="data"/>.</summary>
+    public static EvalResult Evaluate(nn.Module<Tensor, Tensor> model, Dataset data, LossKind loss = LossKind.CrossEntropy, int batchSize = 1000)
+    {
+        var device = Compute.Device;
+        bool wasTraining = model.training;
+        model.eval();
+        var predictions = new long[data.Count];
+        double lossSum = 0;
+        var watch = Stopwatch.StartNew();
+        using (no_grad())
+        {
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                int n = Math.Min(batchSize, data.Count - start);
+                var x = data.Images.narrow(0, start, n).to(device);
+                var y = data.Labels.narrow(0, start, n).to(device);
+                // A diverged model yields NaN logits; count them as class 0 rather than fail.
+                var logits = model.call(x).nan_to_num(0.0);
+                lossSum += Losses.Compute(loss, logits, y).item<float>() * n;
+                var predicted = logits.argmax(1).cpu().data<long>().ToArray();
+                Array.Copy(predicted, 0, predictions, start, n);
+            }
+        }
+        watch.Stop();
+        if (wasTraining) model.train();
+        var labels = data.LabelArray();
+        int correct = 0;
+        for (int i = 0; i < labels.Length; i++) if (labels[i] == predictions[i]) correct++;
+        return new EvalResult
+        {
+            Count = data.Count,
+            Accuracy = (double)correct / data.Count,
+            Loss = lossSum / data.Count,
+            Predictions = predictions,
+            Labels = labels,
+            ClassNames = data.ClassNames.ToArray(),
+            Seconds = watch.Elapsed.TotalSeconds,
+        };
+    }
+
+    /// <summary>
+    /// The output of a named top-level layer for every example (e.g. the 256-unit "encoding_relu" of E5),
+    /// as a CPU float tensor [N, features].
+    /// </summary>
+    public static Tensor Features(TorchSharp.Modules.Sequential model, Dataset data, string layer, int batchSize = 1000)
+    {
+        var names = model.named_children().Select(c => c.name).ToList();
+        int last = names.IndexOf(layer);
+        if (last < 0) throw new ArgumentException($"the model has no layer '{layer}'; its layers are {string.Join(", ", names)}");
+        var children = model.children().Take(last + 1).Cast<nn.Module<Tensor, Tensor>>().ToList();
+        bool wasTraining = model.training;
+        model.eval();
+        var parts = new List<Tensor>();
+        using (no_grad())
+        {
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var x = data.Images.narrow(0, start, Math.Min(batchSize, data.Count - start)).to(Compute.Device);
+                foreach (var c in children) x = c.call(x);
+                parts.Add(x.flatten(1).cpu().MoveToOuterDisposeScope());
+            }
+        }
+        if (wasTraining) model.train();
+        var all = cat(parts, 0);
+        foreach (var p in parts) p.Dispose();
+        return all;
+    }
+}

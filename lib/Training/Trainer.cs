@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using TorchSharp;
+using Workbook.Data;
+using Workbook.Evaluation;
+using Workbook.Models;
+using Workbook.Runtime;
+using static TorchSharp.torch;
+using Seq = TorchSharp.Modules.Sequential;
+
+namespace Workbook.Training;
+
+/// <summary>
+/// The one training loop of the workbook. A run is looked up in the run cache first; if it is not
+/// there it is trained, evaluated and stored, so asking again only loads it.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>Bumped whenever the loop's behaviour changes, so older cached runs are not reused.</summary>
+    const int LoopVersion = 1;
+
+    /// <summary>
+    /// Trains <paramref name="spec"/> on <paramref name="train"/> (or loads it from the cache), evaluating
+    /// on <paramref name="validation"/> and <paramref name="test"/> after each epoch.
+    /// Never throws for a diverging run: it stops and comes back marked <see cref="TrainedRun.Diverged"/>.
+    /// </summary>
+    public static TrainedRun Train(TrainSpec spec, Dataset train, Dataset? validation = null, Dataset? test = null,
+        Action<TrainingProgress>? progress = null, RunStore? store = null)
+    {
+        store ??= RunStore.Default;
+        string name = spec.Name.Length > 0 ? spec.Name : spec.Model;
+        void Report(TrainingProgress p) { progress?.Invoke(p); TrainingEvents.Publish(p); }
+
+        var architecture = ModelSummary.Of(spec.Model, train.NumClasses).Signature;
+        var dataIds = new[] { train.Id, validation?.Id ?? "", test?.Id ?? "" };
+        var key = RunStore.KeyOf(new { LoopVersion, spec = spec.KeyPart, architecture, dataIds });
+
+        if (store.Open(key) is { } entry && TryLoad(entry, spec, train.NumClasses) is { } cached)
+        {
+            Report(new TrainingProgress(name, cached.EpochsRun, spec.Epochs, cached.History.Last, "cached", 0));
+            return cached;
+        }
+
+        var device = Compute.Device;
+        manual_seed(spec.Seed);
+        var model = ModelZoo.Build(spec.Model, train.NumClasses);
+        model.to(device);
+        var parameters = model.parameters().ToList();
+        optim.Optimizer optimizer = spec.Optimizer == OptimizerKind.Sgd
+            ? optim.SGD(parameters, spec.LearningRate, momentum: spec.Momentum)
+            : optim.Adam(parameters, spec.LearningRate);
+
+        // Data stays where it is on the CPU; on a GPU it is copied over once per run.
+        var images = device.type == DeviceType.CPU ? train.Images : train.Images.to(device);
+        var labels = device.type == DeviceType.CPU ? train.Labels : train.Labels.to(device);
+
+        var history = new History();
+        double lr = spec.LearningRate;
+        double bestValLoss = double.PositiveInfinity;
+        int epochsWithoutImprovement = 0;
+        Dictionary<string, Tensor>? bestWeights = null;
+        bool diverged = false, stoppedEarly = false;
+        int? divergedAt = null;
+        var total = Stopwatch.StartNew();
+        Report(new TrainingProgress(name, 0, spec.Epochs, null, "running", 0));
+
+        for (int epoch = 1; epoch <= spec.Epochs; epoch++)
+        {
+            model.train();
+            var watch = Stopwatch.StartNew();
+            using var order = tensor(Dataset.Permutation(train.Count, spec.Seed * 100_003 + epoch), device: device);
+            using var lossSum = zeros(1, dtype: float64, device: device);
+            using var correct = zeros(1, dtype: int64, device: device);
+            for (int start = 0; start < train.Count; start += spec.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                var idx = order.narrow(0, start, Math.Min(spec.BatchSize, train.Count - start));
+                var x = images.index_select(0, idx);
+                var y = labels.index_select(0, idx);
+                optimizer.zero_grad();
+                var logits = model.call(x);
+                var loss = Losses.Compute(spec.Loss, logits, y);
+                var penalty = Losses.Penalty(parameters, spec.L1, spec.L2);
+                (penalty is null ? loss : loss + penalty).backward();
+                optimizer.step();
+                // Accumulate on the device: no per-batch synchronisation.
+                lossSum.add_(loss.detach().to(float64).mul(idx.shape[0]));
+                correct.add_(logits.argmax(1).eq(y).sum());
+            }
+            watch.Stop();
+            double trainLoss = lossSum.item<double>() / train.Count;
+            var record = new EpochRecord
+            {
+                Epoch = epoch,
+                TrainLoss = trainLoss,
+                TrainAccuracy = (double)correct.item<long>() / train.Count,
+                LearningRate = lr,
+                Seconds = watch.Elapsed.TotalSeconds,
+            };
+            if (!double.IsFinite(trainLoss))
+            {
+                diverged = true;
+                divergedAt = epoch;
+                history.Epochs.Add(record);
+                Report(new TrainingProgress(name, epoch, spec.Epochs, record, "diverged", total.Elapsed.TotalSeconds));
+                break;
+            }
+            if (validation != null)
+            {
+                var v = Evaluator.Evaluate(model, validation, spec.Loss);
+                record = record with { ValidationLoss = v.Loss, ValidationAccuracy = v.Accuracy };
+            }
+            if (test != null && spec.TestEveryEpoch)
+            {
+                var t = Evaluator.Evaluate(model, test, spec.Loss);
+                record = record with { TestLoss = t.Loss, TestAccuracy = t.Accuracy };
+            }
+            var previous = history.Last;
+            history.Epochs.Add(record);
+
+            // Report 003: halve (or scale) the learning rate when validation accuracy falls.
+            if (spec.DecayOnValidationDrop is { } factor && previous?.ValidationAccuracy is { } before
+                && record.ValidationAccuracy is { } now && now < before)
+            {
+                lr *= factor;
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            }
+
+            bool last = epoch == spec.Epochs;
+            if (spec.EarlyStoppingPatience is { } patience && record.ValidationLoss is { } valLoss)
+            {
+                if (valLoss < bestValLoss)
+                {
+                    bestValLoss = valLoss;
+                    epochsWithoutImprovement = 0;
+                    if (spec.RestoreBestWeights) bestWeights = Snapshot(model, bestWeights);
+                }
+                else if (++epochsWithoutImprovement >= patience && !last)
+                {
+                    stoppedEarly = true;
+                    Report(new TrainingProgress(name, epoch, spec.Epochs, record, "stopped-early", total.Elapsed.TotalSeconds));
+                    break;
+                }
+            }
+            Report(new TrainingProgress(name, epoch, spec.Epochs, record, last ? "finished" : "running", total.Elapsed.TotalSeconds));
+        }
+
+        if (bestWeights != null)
+        {
+            model.load_state_dict(bestWeights);
+            foreach (var t in bestWeights.Values) t.Dispose();
+        }
+        if (device.type != DeviceType.CPU) { images.Dispose(); labels.Dispose(); }
+        model.eval();
+        var run = new TrainedRun
+        {
+            Name = name,
+            Spec = spec,
+            Key = key,
+            DataIds = dataIds,
+            History = history,
+            Test = test is null ? null : Evaluator.Evaluate(model, test, spec.Loss),
+            Validation = validation is null ? null : Evaluator.Evaluate(model, validation, spec.Loss),
+            Diverged = diverged,
+            DivergedAtEpoch = divergedAt,
+            StoppedEarly = stoppedEarly,
+            Parameters = ModelZoo.ParameterCount(model),
+            Device = Compute.Description,
+            Model = model,
+        };
+        Save(store, run);
+        return run;
+    }
+
+    static Dictionary<string, Tensor> Snapshot(Seq model, Dictionary<string, Tensor>? previous)
+    {
+        if (previous != null) foreach (var t in previous.Values) t.Dispose();
+        using var _ = no_grad();
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+    }
+
+    const string RunFile = "run.json", WeightsFile = "weights.bin";
+
+    static void Save(RunStore store, TrainedRun run)
+    {
+        using var writer = store.Create(run.Key);
+        writer.WriteJson(RunFile, run);
+        run.Model!.cpu().save(writer.PathOf(WeightsFile));
+        run.Model.to(Compute.Device);
+        writer.Commit();
+    }
+
+    static TrainedRun? TryLoad(RunEntry entry, TrainSpec spec, int classes)
+    {
+        if (!entry.Has(RunFile) || !entry.Has(WeightsFile)) return null;
+        try
+        {
+            var run = entry.ReadJson<TrainedRun>(RunFile);
+            var model = ModelZoo.Build(spec.Model, classes);
+            model.load(entry.PathOf(WeightsFile));
+            model.to(Compute.Device);
+            model.eval();
+            run.Model = model;
+            run.FromCache = true;
+            // The display name is not part of the key: show the name asked for now.
+            return new TrainedRun
+            {
+                Name = spec.Name.Length > 0 ? spec.Name : spec.Model, Spec = spec, Key = run.Key, DataIds = run.DataIds,
+                History = run.History, Test = run.Test, Validation = run.Validation, Diverged = run.Diverged,
+                DivergedAtEpoch = run.DivergedAtEpoch, StoppedEarly = run.StoppedEarly, Parameters = run.Parameters,
+                Device = run.Device, Model = model, FromCache = true,
+            };
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidDataException or ArgumentException)
+        {
+            RunStore.Discard(entry.Directory, $"could not be read: {e.Message}");
+            return null;
+        }
+    }
+}
