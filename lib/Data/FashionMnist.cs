@@ -143,7 +143,11 @@ public static class FashionMnist
         if (missing.Count > 0)
             throw new DataException($"{dir} lacks {string.Join(", ", missing)} (.gz or uncompressed). " +
                 $"Install the package {AptPackage}, or download the files with `dotnet run --project tools/Workbook -- data`.", dir);
-        var files = FileNames.AsParallel().AsOrdered().Select(name => name.Contains("images") ? Idx.ReadImages(FindFile(dir, name)!) : Idx.ReadLabels(FindFile(dir, name)!)).ToArray();
+        // The four files decompress in parallel; the first failure (in file order) is the one reported.
+        var reads = FileNames.Select(name => Task.Run(() => name.Contains("images") ? Idx.ReadImages(FindFile(dir, name)!) : Idx.ReadLabels(FindFile(dir, name)!))).ToArray();
+        try { Task.WaitAll(reads); }
+        catch (AggregateException) { throw reads.First(t => t.IsFaulted).Exception!.InnerException!; }
+        var files = reads.Select(t => t.Result).ToArray();
         var train = Build(files[0], files[1], "fashion-mnist:train");
         var test = Build(files[2], files[3], "fashion-mnist:test");
         if (verifyChecksums)

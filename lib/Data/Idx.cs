@@ -78,7 +78,13 @@ public static class Idx
             using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
             using var output = new MemoryStream(raw.Length * 6);
             gz.CopyTo(output);
-            return output.ToArray();
+            var content = output.ToArray();
+            // GZipStream stops quietly at a cut-off stream and does not check the CRC: compare
+            // the trailer (CRC-32 and length of the last member) with what came out.
+            uint crc = BitConverter.ToUInt32(raw, raw.Length - 8), length = BitConverter.ToUInt32(raw, raw.Length - 4);
+            if (length != (uint)content.Length || crc != Workbook.Runtime.Crc32.Compute(content))
+                throw new InvalidDataException("the gzip trailer's length or CRC-32 does not match the data");
+            return content;
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
         {

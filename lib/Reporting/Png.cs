@@ -5,19 +5,6 @@ namespace Workbook.Reporting;
 /// <summary>A minimal PNG encoder (8-bit grey or RGB), enough for image galleries without a native imaging library.</summary>
 public static class Png
 {
-    static readonly uint[] crcTable = Enumerable.Range(0, 256).Select(n =>
-    {
-        uint c = (uint)n;
-        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        return c;
-    }).ToArray();
-
-    static uint Crc(byte[] data, int offset, int count, uint crc = 0xFFFFFFFFu)
-    {
-        for (int i = offset; i < offset + count; i++) crc = crcTable[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
-        return crc;
-    }
-
     /// <summary>Encodes pixels (row-major; 1 byte per pixel for grey, 3 for RGB).</summary>
     public static byte[] Encode(int width, int height, byte[] pixels, bool rgb)
     {
@@ -62,7 +49,7 @@ public static class Png
         Buffer.BlockCopy(data, 0, typeAndData, 4, data.Length);
         s.Write(typeAndData);
         var crc = new byte[4];
-        WriteInt(crc, 0, (int)(Crc(typeAndData, 0, typeAndData.Length) ^ 0xFFFFFFFFu));
+        WriteInt(crc, 0, (int)Workbook.Runtime.Crc32.Compute(typeAndData));
         s.Write(crc);
     }
 
