@@ -22,7 +22,28 @@ public static class NativeRuntime
 #pragma warning disable CA2255 // a library initializer is the point: it must run inside notebook kernels too
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void OnLibraryLoad() => TuneMalloc();
+    internal static void OnLibraryLoad()
+    {
+        TuneMalloc();
+        QuietLibTorchWarnings();
+    }
+
+    [DllImport("libc", EntryPoint = "setenv")]
+    static extern int setenv(string name, string value, int overwrite);
+
+    /// <summary>
+    /// libtorch logs "Could not initialize NNPACK! Reason: Unsupported hardware." for every small
+    /// convolution on CPUs without NNPACK support, flooding notebooks. Its C++ logger reads
+    /// TORCH_CPP_LOG_LEVEL when libtorch loads, so set it (natively; .NET's own environment is not
+    /// seen by native code) before the first tensor is made, unless the user chose a level.
+    /// </summary>
+    static void QuietLibTorchWarnings()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        try { setenv("TORCH_CPP_LOG_LEVEL", "ERROR", 0); }
+        catch (EntryPointNotFoundException) { }
+        catch (DllNotFoundException) { }
+    }
 
     /// <summary>
     /// Stops glibc malloc from handing large tensor buffers back to the OS after every batch.

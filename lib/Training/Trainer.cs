@@ -70,8 +70,16 @@ public static class Trainer
             using var order = tensor(Dataset.Permutation(train.Count, spec.Seed * 100_003 + epoch), device: device);
             using var lossSum = zeros(1, dtype: float64, device: device);
             using var correct = zeros(1, dtype: int64, device: device);
+            int batches = (train.Count + spec.BatchSize - 1) / spec.BatchSize, batch = 0;
+            var lastReport = Stopwatch.StartNew();
             for (int start = 0; start < train.Count; start += spec.BatchSize)
             {
+                if (lastReport.ElapsedMilliseconds >= 1000)
+                {
+                    Report(new TrainingProgress(name, epoch - 1, spec.Epochs, history.Last, "running", total.Elapsed.TotalSeconds, batch, batches));
+                    lastReport.Restart();
+                }
+                batch++;
                 using var scope = NewDisposeScope();
                 var idx = order.narrow(0, start, Math.Min(spec.BatchSize, train.Count - start));
                 var x = images.index_select(0, idx);

@@ -1,13 +1,20 @@
 namespace Workbook.Training;
 
-/// <summary>A progress report from a training run, sent after every epoch and at start and end.</summary>
+/// <summary>A progress report from a training run: at its start, about once a second within an epoch, after every epoch and at the end.</summary>
 /// <param name="Run">The run's display name.</param>
 /// <param name="Epoch">Epochs completed so far.</param>
 /// <param name="Epochs">Epochs planned.</param>
 /// <param name="Last">The latest epoch's record, if any.</param>
 /// <param name="State">running, finished, cached, diverged or stopped-early.</param>
 /// <param name="ElapsedSeconds">Seconds since the run started.</param>
-public sealed record TrainingProgress(string Run, int Epoch, int Epochs, EpochRecord? Last, string State, double ElapsedSeconds);
+/// <param name="Batch">Within a running epoch: batches done so far (0 between epochs).</param>
+/// <param name="Batches">Batches per epoch.</param>
+public sealed record TrainingProgress(string Run, int Epoch, int Epochs, EpochRecord? Last, string State, double ElapsedSeconds,
+    int Batch = 0, int Batches = 0)
+{
+    /// <summary>Fraction of the whole run done, 0..1, counting the current epoch's batches.</summary>
+    public double Fraction => Epochs == 0 ? 1 : Math.Min(1, (Epoch + (Batches > 0 ? (double)Batch / Batches : 0)) / Epochs);
+}
 
 /// <summary>
 /// Every run's progress, published process-wide. The notebook runner listens to draw progress bars

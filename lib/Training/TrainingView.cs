@@ -42,7 +42,7 @@ public sealed class TrainingView(string? title = null) : RichOutput
         {
             foreach (var r in runs)
             {
-                double frac = r.Epochs == 0 ? 0 : Math.Min(1, (double)r.Epoch / r.Epochs);
+                double frac = r.Fraction;
                 var colour = r.State switch { "diverged" => "#cf222e", "cached" => "#8250df", "running" => "#0969da", _ => "#1a7f37" };
                 var bar = $"<div style=\"width:120px;height:10px;background:#eee;border-radius:3px\"><div style=\"width:{frac * 120:F0}px;height:10px;background:{colour};border-radius:3px\"></div></div>";
                 var e = r.Last;

@@ -1,6 +1,43 @@
-using TorchSharp;
+using Workbook.Cli.Commands;
 using Workbook.Data;
 
-var data = FashionMnist.Load();
-Console.WriteLine($"{data.Source} {data.Directory} {data.Train} {data.Test} {data.LoadSeconds:F2}s");
-Console.WriteLine(torch.ones(3).sum().item<float>());
+// The `workbook` command. Each command lives in Commands/ (or Runner/ for `run`).
+var commands = new Dictionary<string, (Func<string[], int> Run, string Usage)>
+{
+    ["data"] = (DataCommand.Run, DataCommand.Usage),
+    ["models"] = (ModelsCommand.Run, ModelsCommand.Usage),
+    ["train"] = (TrainCommand.Run, TrainCommand.Usage),
+};
+
+void PrintUsage(TextWriter w)
+{
+    w.WriteLine("usage: dotnet run --project tools/Workbook -- COMMAND [options]");
+    foreach (var (_, c) in commands) w.WriteLine("  " + c.Usage.Replace("\n", "\n  "));
+}
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    PrintUsage(Console.Out);
+    return args.Length == 0 ? 2 : 0;
+}
+if (!commands.TryGetValue(args[0], out var command))
+{
+    Console.Error.WriteLine($"error: unknown command '{args[0]}'");
+    PrintUsage(Console.Error);
+    return 2;
+}
+try
+{
+    return command.Run(args[1..]);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine("usage: " + command.Usage);
+    return 2;
+}
+catch (Exception e) when (e is DataException or ArgumentException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
