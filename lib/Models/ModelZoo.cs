@@ -39,8 +39,8 @@ public static class ModelZoo
         new("e4", "002", "conv32-pool-conv64-pool-conv128-conv128-pool-dense512-dense256 (E4)", c => E4(c, false)),
         new("e5", "002", "E4 with dropout 0.25 after each conv stage and 0.5 after dense512 (E5, E6)", c => E4(c, true)),
         new("e7", "002", "E5 with conv3-conv4 as a residual block, 1x1 projection shortcut (E7)", E7),
-        new("googlenet-small", "002", "GoogLeNet-style: stem conv, 4 inception blocks in 2 stages, global average pool", GoogLeNetSmall),
-        new("resnet-small", "002", "ResNet-style: stem conv, 3 stages of 2 basic blocks (32, 64, 128), global average pool", ResNetSmall),
+        new("googlenet-small", "002", "GoogLeNet-style: stem conv 24, 4 inception blocks (40-112 channels) in 2 stages, global average pool", GoogLeNetSmall),
+        new("resnet-small", "002", "ResNet-style: stem conv 16, basic blocks at 16, 32, 64 channels (strides 1, 2, 2), global average pool", ResNetSmall),
     ];
 
     /// <summary>Names in registry order.</summary>
@@ -52,7 +52,12 @@ public static class ModelZoo
         ?? throw new ArgumentException($"unknown model '{name}'. Known models: {string.Join(", ", Names)}");
 
     /// <summary>Builds a named model with the given number of classes.</summary>
-    public static Seq Build(string name, int classes = 10) => Get(name).Build(classes);
+    public static Seq Build(string name, int classes = 10)
+    {
+        var info = Get(name);
+        Runtime.NativeRuntime.EnsureTorch(); // a clear message if libtorch cannot load
+        return info.Build(classes);
+    }
 
     /// <summary>
     /// A multilayer perceptron: flatten, then for each hidden size Linear, optional BatchNorm, the
@@ -156,27 +161,29 @@ public static class ModelZoo
         ("encoding", Linear(512, 256)), ("encoding_relu", ReLU()),
         ("output", Linear(256, classes)));
 
-    /// <summary>A small GoogLeNet for 28x28: stem, two inception blocks at 14x14, pool, two at 7x7, global average pool.</summary>
+    /// <summary>A small GoogLeNet for 28x28 (sized for CPU training): stem, two inception blocks at 14x14, pool,
+    /// two at 7x7, global average pool.</summary>
     public static Seq GoogLeNetSmall(int classes = 5) => Sequential(
-        ("stem", Sequential(Conv2d(1, 32, 3, padding: 1, bias: false), BatchNorm2d(32), ReLU())),
+        ("stem", Sequential(Conv2d(1, 24, 3, padding: 1, bias: false), BatchNorm2d(24), ReLU())),
         ("pool1", Layers.Pool2()),
-        ("inception1", new InceptionBlock("inception1", 32, 16, 24, 32, 8, 16, 16)),   // 80 channels
-        ("inception2", new InceptionBlock("inception2", 80, 32, 32, 48, 12, 24, 24)),  // 128
+        ("inception1", new InceptionBlock("inception1", 24, 8, 12, 16, 4, 8, 8)),     // 40 channels
+        ("inception2", new InceptionBlock("inception2", 40, 16, 16, 24, 6, 12, 12)),  // 64
         ("pool2", Layers.Pool2()),
-        ("inception3", new InceptionBlock("inception3", 128, 48, 48, 64, 16, 32, 32)), // 176
-        ("inception4", new InceptionBlock("inception4", 176, 64, 64, 96, 16, 32, 32)), // 224
+        ("inception3", new InceptionBlock("inception3", 64, 24, 24, 32, 8, 16, 16)),  // 88
+        ("inception4", new InceptionBlock("inception4", 88, 32, 32, 48, 8, 16, 16)),  // 112
         ("gap", AdaptiveAvgPool2d(1)), ("flatten", Flatten()),
         ("dropout", Dropout(0.3)),
-        ("output", Linear(224, classes)));
+        ("output", Linear(112, classes)));
 
-    /// <summary>A small ResNet for 28x28: stem conv 32, stages of two basic blocks at 32, 64 (stride 2), 128 (stride 2), global average pool.</summary>
+    /// <summary>A small ResNet for 28x28 (sized for CPU training): stem conv 16, one basic block per stage at
+    /// 16 (28x28), 32 (14x14, stride 2) and 64 channels (7x7, stride 2), global average pool.</summary>
     public static Seq ResNetSmall(int classes = 5) => Sequential(
-        ("stem", Sequential(Conv2d(1, 32, 3, padding: 1, bias: false), BatchNorm2d(32), ReLU())),
-        ("block1a", new BasicBlock("block1a", 32, 32, 1)), ("block1b", new BasicBlock("block1b", 32, 32, 1)),
-        ("block2a", new BasicBlock("block2a", 32, 64, 2)), ("block2b", new BasicBlock("block2b", 64, 64, 1)),
-        ("block3a", new BasicBlock("block3a", 64, 128, 2)), ("block3b", new BasicBlock("block3b", 128, 128, 1)),
+        ("stem", Sequential(Conv2d(1, 16, 3, padding: 1, bias: false), BatchNorm2d(16), ReLU())),
+        ("block1", new BasicBlock("block1", 16, 16, 1)),
+        ("block2", new BasicBlock("block2", 16, 32, 2)),
+        ("block3", new BasicBlock("block3", 32, 64, 2)),
         ("gap", AdaptiveAvgPool2d(1)), ("flatten", Flatten()),
-        ("output", Linear(128, classes)));
+        ("output", Linear(64, classes)));
 
     /// <summary>Trainable parameters of a module.</summary>
     public static long ParameterCount(Module module) => module.parameters().Sum(p => p.numel());

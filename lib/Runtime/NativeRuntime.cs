@@ -25,24 +25,6 @@ public static class NativeRuntime
     internal static void OnLibraryLoad()
     {
         TuneMalloc();
-        QuietLibTorchWarnings();
-    }
-
-    [DllImport("libc", EntryPoint = "setenv")]
-    static extern int setenv(string name, string value, int overwrite);
-
-    /// <summary>
-    /// libtorch logs "Could not initialize NNPACK! Reason: Unsupported hardware." for every small
-    /// convolution on CPUs without NNPACK support, flooding notebooks. Its C++ logger reads
-    /// TORCH_CPP_LOG_LEVEL when libtorch loads, so set it (natively; .NET's own environment is not
-    /// seen by native code) before the first tensor is made, unless the user chose a level.
-    /// </summary>
-    static void QuietLibTorchWarnings()
-    {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
-        try { setenv("TORCH_CPP_LOG_LEVEL", "ERROR", 0); }
-        catch (EntryPointNotFoundException) { }
-        catch (DllNotFoundException) { }
     }
 
     /// <summary>
@@ -78,6 +60,7 @@ public static class NativeRuntime
         {
             torch.InitializeDeviceType(DeviceType.CPU);
             torchChecked = true;
+            DisableNnpack();
         }
         catch (Exception e) when (OperatingSystem.IsLinux())
         {
@@ -88,6 +71,25 @@ public static class NativeRuntime
                 "fixes the copy in its own output folder: run `dotnet build` at the repository root and use the " +
                 "workbook command, or open the notebooks in the devcontainer (Ubuntu 24.04). " +
                 $"TorchSharp.dll was loaded from {torchDir}. See environment.md, section 'TorchSharp on Debian 12'.", e);
+        }
+    }
+
+    /// <summary>
+    /// libtorch tries NNPACK for some CPU convolutions and, on CPUs it does not support, logs
+    /// "Could not initialize NNPACK! Reason: Unsupported hardware." at every attempt, flooding
+    /// notebooks. PyTorch users call torch.backends.nnpack.set_flags(False); TorchSharp has no such
+    /// call, so make it directly: at::globalContext().setUserEnabledNNPACK(false). Linux x64 only
+    /// (the C++ names are Itanium-mangled); elsewhere nothing is done.
+    /// </summary>
+    static unsafe void DisableNnpack()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
+        if (!NativeLibrary.TryLoad("libtorch_cpu.so", out var lib)) return; // already loaded: this finds it by its soname
+        if (NativeLibrary.TryGetExport(lib, "_ZN2at13globalContextEv", out var globalContext) &&
+            NativeLibrary.TryGetExport(lib, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))
+        {
+            var context = ((delegate* unmanaged<IntPtr>)globalContext)();
+            ((delegate* unmanaged<IntPtr, byte, void>)setEnabled)(context, 0);
         }
     }
 }
