@@ -44,6 +44,17 @@ public static class Plots
         return Style(CS.Chart.Combine(lines), title ?? MetricTitle(metric), "epoch", MetricTitle(metric));
     }
 
+    /// <summary>One line per named series of per-epoch values (epoch 1, 2, ...); NaN values are left out.</summary>
+    public static GenericChart Lines(IEnumerable<(string Name, double[] Values)> series, string title, string yTitle, string xTitle = "epoch")
+    {
+        var lines = series.Select(s =>
+        {
+            var points = s.Values.Select((v, i) => (x: i + 1, y: v)).Where(p => double.IsFinite(p.y)).ToArray();
+            return CS.Chart.Line<int, double, string>(x: points.Select(p => p.x), y: points.Select(p => p.y), Name: s.Name, ShowMarkers: points.Length <= 40);
+        }).ToList();
+        return Style(CS.Chart.Combine(lines), title, xTitle, yTitle);
+    }
+
     static GenericChart Line(History history, string metric, string name, string? dash = null)
     {
         var y = history.Series(metric);

@@ -56,6 +56,10 @@ public sealed class History
         _ => throw new ArgumentException($"unknown metric '{metric}': use train_loss, train_acc, val_loss, val_acc, test_loss, test_acc, lr or seconds"),
     };
 
+    /// <summary>A metric at a 1-based epoch, or null when the run did not get that far (or did not measure it).</summary>
+    public double? At(int epoch, string metric) =>
+        epoch >= 1 && epoch <= Epochs.Count && Value(Epochs[epoch - 1], metric) is var v && !double.IsNaN(v) ? v : null;
+
     /// <summary>The first epoch (1-based) whose metric reaches <paramref name="threshold"/>, or null if none does.</summary>
     public int? FirstEpochReaching(string metric, double threshold)
     {
