@@ -1,6 +1,14 @@
-using TorchSharp;
-using Workbook.Data;
+using Workbook.Cli.Runner;
 
-var data = FashionMnist.Load();
-Console.WriteLine($"{data.Source} {data.Directory} {data.Train} {data.Test} {data.LoadSeconds:F2}s");
-Console.WriteLine(torch.ones(3).sum().item<float>());
+// The `workbook` command: one entry point per sub-command.
+return args.FirstOrDefault() switch
+{
+    "run" => RunCommand.Run(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: workbook <command> [options]\n\ncommands:\n  run    execute notebooks and write reports (workbook run --help)");
+    return 2;
+}
