@@ -19,8 +19,8 @@ public sealed class ExecutedNotebookTests(RunnerRun run)
     public void Every_code_cell_ran_in_order_with_its_execution_count()
     {
         var cells = run.CodeCells(Features);
-        Assert.Equal(12, cells.Count);
-        Assert.Equal(Enumerable.Range(1, 12).ToList(), cells.Select(c => (int)c["execution_count"]!).ToList());
+        Assert.Equal(13, cells.Count);
+        Assert.Equal(Enumerable.Range(1, 13).ToList(), cells.Select(c => (int)c["execution_count"]!).ToList());
     }
 
     [Fact]
@@ -146,6 +146,10 @@ public sealed class ExecutedNotebookTests(RunnerRun run)
     }
 
     [Fact]
+    public void TorchSharp_computes_in_a_notebook() =>
+        Assert.Equal("6", Text(Data(Assert.Single(Outputs(13)))["text/plain"]));
+
+    [Fact]
     public void The_claims_table_writes_its_json_to_the_runners_out_folder_and_the_index_scores_it()
     {
         Assert.True(File.Exists(Path.Combine(run.Out, "runner-features.claims.json")));
@@ -159,7 +163,7 @@ public sealed class ExecutedNotebookTests(RunnerRun run)
     public void Training_progress_reaches_the_console_as_plain_lines_when_redirected()
     {
         Assert.Contains("fixture run: epoch 2/2 finished", run.Console);
-        Assert.Contains("cell 13 (code cell 12/12)", run.Console);
+        Assert.Contains("cell 13 (code cell 12/13)", run.Console);
     }
 
     [Fact]
@@ -183,7 +187,7 @@ public sealed class ExecutedNotebookTests(RunnerRun run)
         Assert.Equal(FixtureNames.Append("runner-assembly").Order(StringComparer.Ordinal), notebooks.Select(n => (string?)n["notebook"]));
         var features = notebooks.Single(n => (string?)n["notebook"] == Features);
         Assert.Equal("ok", (string?)features["status"]);
-        Assert.Equal(12, (int?)features["cells"]);
+        Assert.Equal(13, (int?)features["cells"]);
         Assert.Equal("smoke", (string?)features["profile"]);
         Assert.True((double?)features["seconds"] > 0);
         Assert.Equal(Environment.ProcessorCount, (int?)features["machine"]!["cores"]);
