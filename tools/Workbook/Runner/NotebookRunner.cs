@@ -89,9 +89,15 @@ public sealed class NotebookRunner(PackageCatalog catalog)
                 {
                     var prepared = CellPreprocessor.Prepare(cell, defaultKernel);
                     kernel = prepared.Kernel;
-                    thrown = prepared.Kernel == CellPreprocessor.MarkdownKernel
-                        ? ShowMarkdown(prepared, outputs)
-                        : await session.RunAsync(prepared, outputs, cell.Number);
+                    if (prepared.Kernel == CellPreprocessor.MarkdownKernel)
+                    {
+                        ShowMarkdown(prepared, outputs);
+                        thrown = null;
+                    }
+                    else
+                    {
+                        thrown = await session.RunAsync(prepared, outputs, cell.Number);
+                    }
                 }
                 catch (NotebookDirectiveException e)
                 {
@@ -114,13 +120,10 @@ public sealed class NotebookRunner(PackageCatalog catalog)
     }
 
     /// <summary>A #!markdown code cell shows its text rendered, as Polyglot's markdown kernel does.</summary>
-    static Exception? ShowMarkdown(PreparedCell cell, CellOutputs outputs)
-    {
+    static void ShowMarkdown(PreparedCell cell, CellOutputs outputs) =>
         outputs.AddDisplay(new MimeBundle()
             .Set("text/html", Markdown.RenderHtml(cell.Code.Trim('\n')))
             .Set("text/plain", cell.Code.Trim('\n')));
-        return null;
-    }
 
     /// <summary>The kernel of cells whose metadata names none: the notebook's default, else C#.</summary>
     public static string DefaultKernel(Notebook notebook) =>

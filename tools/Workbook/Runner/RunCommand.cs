@@ -36,6 +36,11 @@ public static class RunCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var terminal = Console.Out;
+        if (args.Any(a => a is "-h" or "--help"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
         Options options;
         try
         {
@@ -121,7 +126,6 @@ public static class RunCommand
             {
                 case "--profile": profile = Value(); break;
                 case "--out": output = Value(); break;
-                case "-h" or "--help": throw new ArgumentException("help");
                 case var a when a.StartsWith("--profile=", StringComparison.Ordinal): profile = a["--profile=".Length..]; break;
                 case var a when a.StartsWith("--out=", StringComparison.Ordinal): output = a["--out=".Length..]; break;
                 case var a when a.StartsWith('-'): throw new ArgumentException($"unknown option {a}");

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Plotly.NET;
@@ -94,7 +92,4 @@ public static class PlotlyFormatter
         using var reader = new StreamReader(stream);
         return (version, reader.ReadToEnd());
     }
-
-    /// <summary>Escapes text for HTML.</summary>
-    internal static string E(string text) => WebUtility.HtmlEncode(text);
 }

@@ -65,8 +65,7 @@ public static class HtmlReportWriter
 
     static void Code(StringBuilder body, CellRun run, ref int charts)
     {
-        var prepared = run.Kernel == CellPreprocessor.MarkdownKernel;
-        if (prepared && run.Status == CellStatus.Ran)
+        if (run.Kernel == CellPreprocessor.MarkdownKernel && run.Status == CellStatus.Ran)
         {
             // A #!markdown cell reads as prose, as it shows in VS Code.
             var text = string.Join("\n", run.Cell.Source.Split('\n').Where(l => !l.TrimStart().StartsWith("#!", StringComparison.Ordinal)));
