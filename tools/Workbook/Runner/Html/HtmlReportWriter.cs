@@ -100,8 +100,13 @@ public static class HtmlReportWriter
                 body.Append($"<pre class=\"stream {s.Name}\">").Append(E(s.Text)).Append("</pre>");
                 break;
             case ErrorOutput e:
-                body.Append("<pre class=\"error\"><strong>").Append(E($"{e.Name}: {e.Value.Split('\n')[0]}")).Append("</strong>\n")
-                    .Append(E(string.Join("\n", e.Traceback))).Append("</pre>");
+                // A bold first line (type and message), then the rest of the trace without repeating it.
+                var first = e.Value.Split('\n')[0];
+                var trace = e.Traceback.ToList();
+                var header = trace.Count > 0 && trace[0].StartsWith(e.Name, StringComparison.Ordinal) ? trace[0] : $"{e.Name}: {first}";
+                var rest = trace.Where((line, i) => !(i == 0 && (line == header || line == first)));
+                body.Append("<pre class=\"error\"><strong>").Append(E(header)).Append("</strong>\n")
+                    .Append(E(string.Join("\n", rest))).Append("</pre>");
                 break;
             case DisplayOutput d:
                 Display(body, d.Bundle, ref charts);
