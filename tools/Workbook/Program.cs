@@ -1,4 +1,5 @@
 using Workbook.Cli.Commands;
+using Workbook.Cli.Runner;
 using Workbook.Data;
 
 // The `workbook` command. Each command lives in Commands/ (or Runner/ for `run`).
@@ -7,6 +8,7 @@ var commands = new Dictionary<string, (Func<string[], int> Run, string Usage)>
     ["data"] = (DataCommand.Run, DataCommand.Usage),
     ["models"] = (ModelsCommand.Run, ModelsCommand.Usage),
     ["train"] = (TrainCommand.Run, TrainCommand.Usage),
+    ["run"] = (RunCommand.Run, RunCommand.Usage.Split('\n')[0].Replace("usage: ", "") + "   execute notebooks, write executed .ipynb and HTML reports"),
 };
 
 void PrintUsage(TextWriter w)

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Workbook.Reporting;
+
+namespace Workbook.Cli.Runner;
+
+/// <summary>What happened to one cell.</summary>
+public enum CellStatus
+{
+    /// <summary>Not run: a markdown or raw cell, or a cell after the one that failed.</summary>
+    NotRun,
+    /// <summary>Ran to the end.</summary>
+    Ran,
+    /// <summary>Threw, or did not compile; the notebook stopped here.</summary>
+    Failed,
+}
+
+/// <summary>One cell after the run.</summary>
+/// <param name="Cell">The cell as read.</param>
+/// <param name="Kernel">csharp or markdown (for code cells), null for markdown and raw cells.</param>
+/// <param name="Outputs">Its outputs.</param>
+/// <param name="ExecutionCount">Its execution count, when it ran.</param>
+/// <param name="Status">Ran, failed or not run.</param>
+/// <param name="Seconds">Wall time of the cell.</param>
+public sealed record CellRun(NotebookCell Cell, string? Kernel, CellOutputs Outputs, int? ExecutionCount, CellStatus Status, double Seconds);
+
+/// <summary>One notebook after the run.</summary>
+/// <param name="Notebook">The notebook as read.</param>
+/// <param name="Cells">Every cell, in order.</param>
+/// <param name="FailedCell">The number (1-based, among all cells) of the cell that failed, or null.</param>
+/// <param name="Error">What stopped it, or null.</param>
+/// <param name="Seconds">Wall time of the whole notebook.</param>
+/// <param name="StartedUtc">When it started.</param>
+/// <param name="Profile">The workbook profile it ran under.</param>
+public sealed record NotebookResult(Notebook Notebook, IReadOnlyList<CellRun> Cells, int? FailedCell, ErrorOutput? Error,
+    double Seconds, DateTime StartedUtc, string Profile)
+{
+    /// <summary>True when every cell ran.</summary>
+    public bool Succeeded => FailedCell == null;
+
+    /// <summary>Code cells that ran (or failed): the number the console summary shows.</summary>
+    public int CellsRun => Cells.Count(c => c.Status != CellStatus.NotRun);
+
+    /// <summary>Code cells in the notebook.</summary>
+    public int CodeCells => Cells.Count(c => c.Cell.Kind == CellKind.Code);
+}
+
+/// <summary>
+/// Runs a notebook's cells in order in one <see cref="ScriptSession"/>, with the notebook's folder as
+/// the current directory (as Polyglot does), and stops at the first cell that fails.
+/// </summary>
+public sealed class NotebookRunner(PackageCatalog catalog)
+{
+    /// <summary>Told when a code cell starts: the cell and the number of code cells.</summary>
+    public event Action<Notebook, NotebookCell, int>? CellStarting;
+
+    /// <summary>Runs the notebook. Never throws for a failing cell: the failure is in the result.</summary>
+    public async Task<NotebookResult> RunAsync(Notebook notebook)
+    {
+        var started = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var profile = Workbook.Runtime.Profile.Current.ToString();
+        var folder = Path.GetDirectoryName(notebook.Path)!;
+        var session = new ScriptSession(catalog, folder, notebook.Name);
+        var defaultKernel = DefaultKernel(notebook);
+        int codeCells = notebook.Cells.Count(c => c.Kind == CellKind.Code);
+        var runs = new List<CellRun>();
+        int executionCount = 0;
+        int? failed = null;
+        ErrorOutput? error = null;
+
+        var previousDirectory = Directory.GetCurrentDirectory();
+        Directory.SetCurrentDirectory(folder);
+        try
+        {
+            foreach (var cell in notebook.Cells)
+            {
+                var outputs = new CellOutputs();
+                if (cell.Kind != CellKind.Code || failed != null)
+                {
+                    runs.Add(new CellRun(cell, cell.Kind == CellKind.Code ? cell.KernelName : null, outputs, null, CellStatus.NotRun, 0));
+                    continue;
+                }
+                CellStarting?.Invoke(notebook, cell, codeCells);
+                var cellClock = Stopwatch.StartNew();
+                int count = ++executionCount;
+                string kernel = cell.KernelName ?? defaultKernel;
+                Exception? thrown;
+                try
+                {
+                    var prepared = CellPreprocessor.Prepare(cell, defaultKernel);
+                    kernel = prepared.Kernel;
+                    if (prepared.Kernel == CellPreprocessor.MarkdownKernel)
+                    {
+                        ShowMarkdown(prepared, outputs);
+                        thrown = null;
+                    }
+                    else
+                    {
+                        thrown = await session.RunAsync(prepared, outputs, cell.Number);
+                    }
+                }
+                catch (NotebookDirectiveException e)
+                {
+                    thrown = e;
+                }
+                if (thrown != null)
+                {
+                    error = CellError.From(thrown);
+                    outputs.AddError(error);
+                    failed = cell.Number;
+                }
+                runs.Add(new CellRun(cell, kernel, outputs, count, thrown == null ? CellStatus.Ran : CellStatus.Failed, cellClock.Elapsed.TotalSeconds));
+            }
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(previousDirectory);
+        }
+        return new NotebookResult(notebook, runs, failed, error, clock.Elapsed.TotalSeconds, started, profile);
+    }
+
+    /// <summary>A #!markdown code cell shows its text rendered, as Polyglot's markdown kernel does.</summary>
+    static void ShowMarkdown(PreparedCell cell, CellOutputs outputs) =>
+        outputs.AddDisplay(new MimeBundle()
+            .Set("text/html", Markdown.RenderHtml(cell.Code.Trim('\n')))
+            .Set("text/plain", cell.Code.Trim('\n')));
+
+    /// <summary>The kernel of cells whose metadata names none: the notebook's default, else C#.</summary>
+    public static string DefaultKernel(Notebook notebook) =>
+        (string?)notebook.Json["metadata"]?["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"] ?? CellPreprocessor.CSharp;
+}

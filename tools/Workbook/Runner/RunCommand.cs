@@ -1,0 +1,161 @@
+using Workbook.Cli.Runner.Html;
+using Workbook.Runtime;
+using Workbook.Training;
+
+namespace Workbook.Cli.Runner;
+
+/// <summary>
+/// <c>workbook run [NOTEBOOK...] [--profile smoke|quick|paper] [--out DIR]</c>: executes notebooks
+/// as Polyglot's "run all" would and writes, per notebook, the executed .ipynb and an HTML report,
+/// then reports/index.html and reports/timings.json.
+/// </summary>
+public static class RunCommand
+{
+    /// <summary>The command's help text.</summary>
+    public const string Usage = """
+        usage: workbook run [NOTEBOOK...] [--profile smoke|quick|paper] [--out DIR]
+
+          NOTEBOOK   .ipynb files or folders of them (default: every notebooks/*.ipynb, in name order)
+          --profile  smoke, quick or paper (default: WORKBOOK_PROFILE, else quick)
+          --out      where reports go (default: WORKBOOK_OUT, else <repository>/reports)
+
+        Writes <out>/<name>.ipynb (executed), <out>/<name>.html, <out>/index.html and <out>/timings.json.
+        Exit code: 0 when every notebook ran, 1 when one failed, 2 for a usage error.
+        """;
+
+    sealed record Options(IReadOnlyList<string> Notebooks, string Profile, string Out);
+
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static int Run(string[] args)
+    {
+        // Off the caller's synchronization context: cells may await, and nothing here needs a UI thread.
+        return Task.Run(() => RunAsync(args)).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var terminal = Console.Out;
+        if (args.Any(a => a is "-h" or "--help"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+        Options options;
+        try
+        {
+            options = Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"workbook run: {e.Message}\n\n{Usage}");
+            return 2;
+        }
+
+        // The notebooks read both through the library (Profile.Current, WorkbookPaths.Reports).
+        Environment.SetEnvironmentVariable(Profile.EnvironmentVariable, options.Profile);
+        Environment.SetEnvironmentVariable("WORKBOOK_OUT", options.Out);
+        Directory.CreateDirectory(options.Out);
+
+        var reporter = new ConsoleReporter(terminal, !Console.IsOutputRedirected);
+        var catalog = PackageCatalog.ForRunner();
+        var runner = new NotebookRunner(catalog);
+        runner.CellStarting += reporter.CellStarting;
+        Action<TrainingProgress> progress = reporter.TrainingProgress;
+        TrainingEvents.Progress += progress;
+        var records = new List<RunRecord>();
+        var failures = new List<string>();
+        try
+        {
+            for (int i = 0; i < options.Notebooks.Count; i++)
+            {
+                var path = options.Notebooks[i];
+                var name = Path.GetFileNameWithoutExtension(path);
+                reporter.NotebookStarting(name, i + 1, options.Notebooks.Count, options.Profile);
+                Notebook notebook;
+                try
+                {
+                    notebook = Notebook.Load(path);
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+                {
+                    reporter.Line($"  ERROR: {e.Message}");
+                    failures.Add($"{name}.ipynb: cannot be read: {e.Message}");
+                    records.Add(new RunRecord(name, "error", 0, 0, 0, options.Profile, DateTime.UtcNow, MachineInfo.Current, null, e.Message));
+                    continue;
+                }
+                var result = await runner.RunAsync(notebook);
+                reporter.NotebookFinished(result);
+                IpynbWriter.Write(result, Path.Combine(options.Out, notebook.Name + ".ipynb"));
+                HtmlReportWriter.Write(result, Path.Combine(options.Out, notebook.Name + ".html"));
+                records.Add(RunRecord.From(result));
+                if (!result.Succeeded)
+                    failures.Add($"{notebook.Name}.ipynb failed at cell {result.FailedCell}: {(result.Error is { } err ? CellError.Summary(err) : "")}");
+                // After every notebook, so an interrupted run still lists the notebooks it finished.
+                WriteIndex(options.Out, records);
+            }
+            if (options.Notebooks.Count == 0) WriteIndex(options.Out, records);
+        }
+        finally
+        {
+            TrainingEvents.Progress -= progress;
+        }
+
+        reporter.Summary(records);
+        reporter.Line($"reports: {Path.Combine(options.Out, "index.html")}");
+        foreach (var f in failures) reporter.Line("FAILED: " + f);
+        return failures.Count == 0 ? 0 : 1;
+    }
+
+    static void WriteIndex(string folder, IReadOnlyList<RunRecord> records)
+    {
+        var timingsPath = Path.Combine(folder, "timings.json");
+        var timings = TimingsFile.Read(timingsPath).Merge(records, folder);
+        timings.Write(timingsPath);
+        IndexWriter.Write(timings, folder);
+    }
+
+    static Options Parse(string[] args)
+    {
+        var paths = new List<string>();
+        string? profile = null, output = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--profile": profile = Value(); break;
+                case "--out": output = Value(); break;
+                case var a when a.StartsWith("--profile=", StringComparison.Ordinal): profile = a["--profile=".Length..]; break;
+                case var a when a.StartsWith("--out=", StringComparison.Ordinal): output = a["--out=".Length..]; break;
+                case var a when a.StartsWith('-'): throw new ArgumentException($"unknown option {a}");
+                default: paths.Add(args[i]); break;
+            }
+        }
+        profile = Profile.Parse(profile ?? Environment.GetEnvironmentVariable(Profile.EnvironmentVariable)).ToString().ToLowerInvariant();
+        var outFolder = Path.GetFullPath(output ?? (Environment.GetEnvironmentVariable("WORKBOOK_OUT") is { Length: > 0 } env ? env : Path.Combine(WorkbookPaths.Root, "reports")));
+        return new Options(FindNotebooks(paths), profile, outFolder);
+    }
+
+    /// <summary>The notebooks to run: those named (folders expand to their *.ipynb), else notebooks/*.ipynb, each in name order.</summary>
+    static List<string> FindNotebooks(List<string> paths)
+    {
+        static IEnumerable<string> InFolder(string folder) =>
+            Directory.GetFiles(folder, "*.ipynb").Order(StringComparer.Ordinal);
+
+        if (paths.Count == 0)
+        {
+            var folder = Path.Combine(WorkbookPaths.Root, "notebooks");
+            if (!Directory.Exists(folder)) throw new ArgumentException($"no notebooks folder at {folder}; name the notebooks to run");
+            return InFolder(folder).ToList();
+        }
+        var found = new List<string>();
+        foreach (var p in paths)
+        {
+            if (Directory.Exists(p)) found.AddRange(InFolder(p).Select(Path.GetFullPath));
+            else if (File.Exists(p)) found.Add(Path.GetFullPath(p));
+            else throw new ArgumentException($"no such notebook: {p}");
+        }
+        return found;
+    }
+}
