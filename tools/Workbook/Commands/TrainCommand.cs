@@ -55,8 +55,8 @@ public static class TrainCommand
 
         Console.WriteLine($"Training {info.Name} ({info.Description}) on {train.Count:N0} images, validating on {validation?.Count ?? 0:N0}, testing on {test.Count:N0}; device {Compute.Description}");
         var store = fresh ? new RunStore(Directory.CreateTempSubdirectory("workbook-fresh").FullName) : RunStore.Default;
-        var progress = new ConsoleProgress();
-        var run = Trainer.Train(spec, train, validation, test, progress.Show, store);
+        var progress = new Runner.ConsoleReporter(Console.Out, interactive: !Console.IsOutputRedirected);
+        var run = Trainer.Train(spec, train, validation, test, progress.TrainingProgress, store);
         if (fresh) Directory.Delete(store.Root, recursive: true);
 
         var table = new Table("epoch", "train loss", "train acc", "val loss", "val acc", "test loss", "test acc", "lr", "seconds") { Title = $"History of {run.Name}{(run.FromCache ? " (loaded from runs/)" : "")}" };

@@ -61,16 +61,18 @@ public sealed class ConsoleReporter
     {
         var figures = p.Last is { } last
             ? $"  loss {last.TrainLoss.ToString("0.0000", CultureInfo.InvariantCulture)}  acc {(last.TrainAccuracy * 100).ToString("0.0", CultureInfo.InvariantCulture)}%" +
-              (last.ValidationAccuracy is { } va ? $"  val {(va * 100).ToString("0.0", CultureInfo.InvariantCulture)}%" : "")
+              (last.ValidationAccuracy is { } va ? $"  val {(va * 100).ToString("0.0", CultureInfo.InvariantCulture)}%" : "") +
+              (last.TestAccuracy is { } ta ? $"  test {(ta * 100).ToString("0.0", CultureInfo.InvariantCulture)}%" : "")
             : "";
         var time = $"  {p.ElapsedSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s";
         if (!interactive)
         {
-            Line($"    {p.Run}: epoch {p.Epoch}/{p.Epochs} {p.State}{figures}{time}");
+            // A log gets one line per epoch: the once-a-second reports within an epoch are for live bars only.
+            if (p.Batches == 0) Line($"    {p.Run}: epoch {p.Epoch}/{p.Epochs} {p.State}{figures}{time}");
             return;
         }
         const int width = 24;
-        int filled = p.Epochs <= 0 ? width : (int)Math.Round(width * Math.Clamp((double)p.Epoch / p.Epochs, 0, 1));
+        int filled = (int)Math.Round(width * Math.Clamp(p.Fraction, 0, 1));
         var bar = new string('#', filled) + new string('.', width - filled);
         Overwrite($"    {p.Run} [{bar}] {p.Epoch}/{p.Epochs} {p.State}{figures}{time}");
         if (p.State != "running") lock (gate) CloseLine();
