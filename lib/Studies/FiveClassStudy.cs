@@ -1,0 +1,75 @@
+using Workbook.Data;
+using Workbook.Runtime;
+using Workbook.Training;
+
+namespace Workbook.Studies;
+
+/// <summary>One experiment of report 002: its id, what it changes, how it trains, and whether its training set is augmented.</summary>
+/// <param name="Id">E1..E7, GoogLeNet, ResNet (+aug).</param>
+/// <param name="Change">What it adds, in the report's words.</param>
+/// <param name="Spec">How it trains.</param>
+/// <param name="Augmented">Whether the training set gets one augmented copy of every image (E6 and the +aug runs).</param>
+/// <param name="ReportAccuracy">The report's test accuracy (its own figure), when it gives one.</param>
+/// <param name="ReportParameters">The report's parameter count, when it gives one.</param>
+public sealed record FiveClassExperiment(string Id, string Change, TrainSpec Spec, bool Augmented, double? ReportAccuracy, long? ReportParameters);
+
+/// <summary>The five-class data sets of report 002: training, validation (20%) and test.</summary>
+public sealed record FiveClassData(Dataset Train, Dataset Validation, Dataset Test);
+
+/// <summary>
+/// Report 002's study, shared by the ablation notebook (05) and the clustering notebook (06), which
+/// must ask for exactly the same E5 run to find it in the run cache.
+/// </summary>
+public static class FiveClassStudy
+{
+    /// <summary>Epochs per profile: the report's 10 under paper.</summary>
+    public static int Epochs(Profile profile) => profile.Pick(smoke: 1, quick: 2, paper: 10);
+
+    /// <summary>The seed of the validation split and of every run.</summary>
+    public const int Seed = 0;
+
+    /// <summary>The augmentation of E6 and the +aug runs (small rotation, shift and zoom).</summary>
+    public static readonly Augmentation Augmentation = new(RotationDegrees: 10, Shift: 0.1, Zoom: 0.1);
+
+    /// <summary>Five-class training (80%), validation (20%) and test sets, subset under the smoke profile.</summary>
+    public static FiveClassData Load(Profile profile)
+    {
+        var data = FashionMnist.Load();
+        var (train, validation) = FashionMnist.ToFiveClasses(data.Train.Subset(profile.TrainLimit)).Split(0.2, Seed);
+        return new FiveClassData(train, validation, FashionMnist.ToFiveClasses(data.Test.Subset(profile.TestLimit)));
+    }
+
+    /// <summary>The training set with one augmented copy of every image (made once, seeded).</summary>
+    public static Dataset Augment(Dataset train) => Augmentation.Expand(train, Seed);
+
+    static TrainSpec Adam(string name, string model, int epochs) => new()
+    {
+        Name = name, Model = model, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = 32, Epochs = epochs,
+        EarlyStoppingPatience = 3, Seed = Seed, TestEveryEpoch = false,
+    };
+
+    /// <summary>E5: the model whose 256-unit layer the clustering study uses.</summary>
+    public static TrainSpec E5(int epochs) => Adam("E5", "e5", epochs);
+
+    /// <summary>Every experiment, in the report's order. Keras defaults where the report says nothing: batch 32, SGD at 0.01, Adam at 0.001.</summary>
+    public static IReadOnlyList<FiveClassExperiment> Experiments(int epochs) =>
+    [
+        new("E1", "base model, SGD", new TrainSpec { Name = "E1", Model = "e1", Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, BatchSize = 32, Epochs = epochs, Seed = Seed, TestEveryEpoch = false }, false, 0.9732, 3_223_909),
+        new("E2", "E1 + Adam + early stopping", Adam("E2", "e1", epochs), false, 0.9823, 3_223_909),
+        new("E3", "E2 + dense 256", Adam("E3", "e3", epochs), false, 0.9848, 3_353_957),
+        new("E4", "E3 + two conv and two pool layers", Adam("E4", "e4", epochs), false, 0.9858, 963_205),
+        new("E5", "E4 + dropout", E5(epochs), false, 0.9863, 963_205),
+        new("E6", "E5 + augmentation (data doubled)", Adam("E6", "e5", epochs), true, 0.9861, 963_205),
+        new("E7", "E5 + residual block", Adam("E7", "e7", epochs), false, 0.9835, null),
+        new("GoogLeNet", "GoogLeNet-style network", Adam("GoogLeNet", "googlenet-small", epochs), false, 0.9813, null),
+        new("GoogLeNet+aug", "GoogLeNet-style + augmentation", Adam("GoogLeNet+aug", "googlenet-small", epochs), true, 0.9861, null),
+        new("ResNet", "ResNet-style network", Adam("ResNet", "resnet-small", epochs), false, 0.9846, null),
+        new("ResNet+aug", "ResNet-style + augmentation", Adam("ResNet+aug", "resnet-small", epochs), true, 0.9865, null),
+    ];
+
+    /// <summary>The report's training and test times in seconds (Colab GPU), E1..E7: its own figures, for ratios only.</summary>
+    public static readonly IReadOnlyDictionary<string, (double Train, double Test)> ReportTimes = new Dictionary<string, (double, double)>
+    {
+        ["E1"] = (35, 1.4), ["E2"] = (24, 1.48), ["E3"] = (30, 1.43), ["E4"] = (40, 1.3), ["E5"] = (55, 1.28), ["E6"] = (104.04, 1.38), ["E7"] = (52, 2.7),
+    };
+}
