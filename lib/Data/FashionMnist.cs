@@ -176,10 +176,33 @@ public static class FashionMnist
         if (bad >= 0)
             throw new DataException($"{labels.Path}: label {labels.Bytes[bad]} at position {bad:N0} is outside 0..{ClassNames.Length - 1}. This is not a Fashion-MNIST label file.", labels.Path);
         using var scope = NewDisposeScope();
-        var raw = tensor(images.Bytes, new long[] { images.Count, 1, 28, 28 }, ScalarType.Byte);
-        var x = raw.to_type(ScalarType.Float32).div_(255f).MoveToOuterDisposeScope();
+        var x = ScaledImages(images.Bytes, images.Count).MoveToOuterDisposeScope();
         var y = tensor(labels.Bytes, ScalarType.Byte).to_type(ScalarType.Int64).MoveToOuterDisposeScope();
         return new Dataset(x, y, ClassNames, id);
+    }
+
+    /// <summary>float(b) / 255 for each byte value b: the float32 division that to_type(Float32).div_(255) does (a test checks every value).</summary>
+    static readonly float[] PixelScale = Enumerable.Range(0, 256).Select(b => (float)b / 255f).ToArray();
+
+    /// <summary>
+    /// Pixels as float32 [N, 1, 28, 28] in [0, 1], written straight into the tensor's memory by a table
+    /// lookup, in parallel blocks. The same values as tensor(bytes).to_type(Float32).div_(255), without
+    /// the byte tensor (a 47 MB copy) and the second pass over 188 MB of floats.
+    /// </summary>
+    static unsafe Tensor ScaledImages(byte[] pixels, int count)
+    {
+        var x = empty(new long[] { count, 1, 28, 28 }, ScalarType.Float32);
+        if (pixels.Length == 0) return x;
+        nint destination;
+        fixed (byte* p = x.bytes) destination = (nint)p; // libtorch's memory: the GC never moves it
+        const int block = 1 << 20;
+        Parallel.For(0, (pixels.Length + block - 1) / block, i =>
+        {
+            float* d = (float*)destination;
+            var scale = PixelScale;
+            for (int k = i * block, end = Math.Min(pixels.Length, k + block); k < end; k++) d[k] = scale[pixels[k]];
+        });
+        return x;
     }
 
     /// <summary>

@@ -36,7 +36,7 @@ public static class Idx
     {
         if (!File.Exists(path))
             throw new DataException($"{path}: file not found.", path);
-        byte[] content = Decompress(path);
+        var (content, sha) = Decompress(path);
         if (content.Length < 8)
             throw new DataException($"{path}: only {content.Length} bytes, too short for an IDX header. The file is truncated; delete it and fetch it again.", path);
         int magic = BigEndian(content, 0);
@@ -64,33 +64,67 @@ public static class Idx
                 (actual < expected ? "The file is truncated; delete it and fetch it again." : "The file has trailing data; it is not an original IDX file."), path);
         var bytes = new byte[actual];
         Buffer.BlockCopy(content, headerLength, bytes, 0, (int)actual);
-        string sha = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
         return new IdxFile(path, dims, bytes, sha);
     }
 
-    /// <summary>The file's bytes, gunzipped when it starts with the gzip signature.</summary>
-    static byte[] Decompress(string path)
+    /// <summary>Bytes inflated per step: the step's CRC-32 and SHA-256 then read them while they are in cache.</summary>
+    const int Chunk = 1 << 20;
+
+    /// <summary>
+    /// The file's bytes, gunzipped when it starts with the gzip signature, and their SHA-256 (lower-case hex).
+    /// A gzip file is inflated straight into an array of the size its trailer states, one chunk at a
+    /// time, and each chunk is added to the CRC-32 and the SHA-256 while it is still in cache: no
+    /// growing buffer, no copy out of it, no second and third pass over the data.
+    /// </summary>
+    static (byte[] Content, string Sha256) Decompress(string path)
     {
         byte[] raw = File.ReadAllBytes(path);
-        if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b) return raw;
+        if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b) return (raw, Hex(SHA256.HashData(raw)));
         try
         {
             using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-            using var output = new MemoryStream(raw.Length * 6);
-            gz.CopyTo(output);
-            var content = output.ToArray();
             // GZipStream stops quietly at a cut-off stream and does not check the CRC: compare
             // the trailer (CRC-32 and length of the last member) with what came out.
-            uint crc = BitConverter.ToUInt32(raw, raw.Length - 8), length = BitConverter.ToUInt32(raw, raw.Length - 4);
-            if (length != (uint)content.Length || crc != Workbook.Runtime.Crc32.Compute(content))
-                throw new InvalidDataException("the gzip trailer's length or CRC-32 does not match the data");
-            return content;
+            const string mismatch = "the gzip trailer's length or CRC-32 does not match the data";
+            // 18 bytes: the smallest gzip file (10-byte header, 8-byte trailer). A trailer length beyond
+            // what deflate can expand the file to (1032:1) is corrupt: the general path below reports it.
+            if (raw.Length >= 18 && BitConverter.ToUInt32(raw, raw.Length - 4) is var stated
+                && stated <= Math.Min(1032L * raw.Length + 1024, Array.MaxLength))
+            {
+                uint statedCrc = BitConverter.ToUInt32(raw, raw.Length - 8);
+                var content = GC.AllocateUninitializedArray<byte>((int)stated);
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                uint crc = 0;
+                int filled = 0;
+                while (filled < content.Length)
+                {
+                    int n = gz.Read(content, filled, Math.Min(Chunk, content.Length - filled));
+                    if (n == 0) break;
+                    var part = content.AsSpan(filled, n);
+                    crc = Workbook.Runtime.Crc32.Append(crc, part);
+                    hash.AppendData(part);
+                    filled += n;
+                }
+                // Shorter than stated, or longer (more data after the stated length), or another CRC.
+                if (filled != content.Length || gz.ReadByte() >= 0 || crc != statedCrc)
+                    throw new InvalidDataException(mismatch);
+                return (content, Hex(hash.GetHashAndReset()));
+            }
+            using var output = new MemoryStream(raw.Length * 6);
+            gz.CopyTo(output);
+            var all = output.ToArray();
+            uint crcField = BitConverter.ToUInt32(raw, raw.Length - 8), length = BitConverter.ToUInt32(raw, raw.Length - 4);
+            if (length != (uint)all.Length || crcField != Workbook.Runtime.Crc32.Compute(all))
+                throw new InvalidDataException(mismatch);
+            return (all, Hex(SHA256.HashData(all)));
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
         {
             throw new DataException($"{path}: the gzip data is corrupt or truncated ({e.Message}). Delete the file and fetch it again.", path, e);
         }
     }
+
+    static string Hex(byte[] hash) => Convert.ToHexString(hash).ToLowerInvariant();
 
     static int BigEndian(byte[] b, int at) => (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
 
