@@ -19,12 +19,63 @@ public static class NativeRuntime
     [DllImport("libc", EntryPoint = "mallopt")]
     static extern int mallopt(int param, int value);
 
+    [DllImport("libc", EntryPoint = "setenv")]
+    static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+
 #pragma warning disable CA2255 // a library initializer is the point: it must run inside notebook kernels too
     [ModuleInitializer]
 #pragma warning restore CA2255
     internal static void OnLibraryLoad()
     {
         TuneMalloc();
+        TuneOpenMp();
+    }
+
+    /// <summary>
+    /// How libtorch's OpenMP threads wait between parallel regions in this process: "PASSIVE (set by the
+    /// workbook)", the user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT, or "libgomp default (spin)" when
+    /// libtorch was loaded before the workbook library could set it.
+    /// </summary>
+    public static string OpenMpWaitPolicy { get; private set; } = "libgomp default (spin)";
+
+    /// <summary>
+    /// Makes libtorch's OpenMP worker threads sleep at once when they run out of work
+    /// (OMP_WAIT_POLICY=PASSIVE) instead of spinning for up to 300,000 iterations at every barrier, which is
+    /// libgomp's default. On a 2-core machine that is also running other work (other notebooks, other
+    /// people's training, the test suite) a spinning worker takes the core that the thread it waits for
+    /// needs: every parallel region then costs a scheduler time slice. On the shared planning machine, at a
+    /// load average of 6-16, an MLP epoch took 28-90 s with spinning and 1.1-3.7 s with PASSIVE, near the
+    /// 1.2 s of an idle machine (`workbook bench`, bench/README.md). libgomp reads the variable once, when
+    /// libtorch loads it, so it is set in the process environment (libc setenv) before any torch call;
+    /// a value the user set (OMP_WAIT_POLICY or GOMP_SPINCOUNT) is left alone. Child processes inherit it.
+    /// </summary>
+    static void TuneOpenMp()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } policy)
+        {
+            OpenMpWaitPolicy = $"{policy} (OMP_WAIT_POLICY)";
+            return;
+        }
+        if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { Length: > 0 } spins)
+        {
+            OpenMpWaitPolicy = $"GOMP_SPINCOUNT={spins}";
+            return;
+        }
+        if (LibgompLoaded()) return; // too late: libgomp has read its settings
+        try
+        {
+            if (setenv("OMP_WAIT_POLICY", "PASSIVE", 0) != 0) return;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return; }
+        Environment.SetEnvironmentVariable("OMP_WAIT_POLICY", "PASSIVE"); // .NET keeps its own copy for child processes
+        OpenMpWaitPolicy = "PASSIVE (set by the workbook)";
+    }
+
+    static bool LibgompLoaded()
+    {
+        try { return File.ReadLines("/proc/self/maps").Any(l => l.Contains("libgomp", StringComparison.Ordinal)); }
+        catch (IOException) { return false; }
     }
 
     /// <summary>
