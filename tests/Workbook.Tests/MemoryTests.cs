@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Workbook.Tests;
 
+[Collection(TrainingCollection.Name)]
 public class MemoryTests
 {
     [Fact]
@@ -14,7 +15,7 @@ public class MemoryTests
         var spec = new TrainSpec { Model = "cnn004", Epochs = 5, BatchSize = 64, TestEveryEpoch = false };
         var run = Trainer.Train(spec, train, progress: p =>
         {
-            if (p.State is "running" or "finished" && p.Epoch > 0)
+            if (p.State is "running" or "finished" && p.Epoch > 0 && p.Batch == 0) // between epochs, not the mid-epoch reports
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();

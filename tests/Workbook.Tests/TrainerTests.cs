@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Workbook.Tests;
 
+[Collection(TrainingCollection.Name)]
 public class TrainerTests
 {
     static readonly TrainSpec Small = new() { Name = "small mlp", Model = "net1", Epochs = 2, Seed = 7 };
