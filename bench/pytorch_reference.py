@@ -136,7 +136,7 @@ class Bench:
         torch.set_num_threads(int(c["threads"]))
         self.data_dir = c["data_dir"]
         return {"torch": torch.__version__, "numpy": np.__version__, "python": sys.version.split()[0],
-                "threads": torch.get_num_threads(), "parallel": torch.__config__.parallel_info().splitlines()[-1].strip()}
+                "threads": torch.get_num_threads(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")}
 
     def load(self, c):
         start = time.perf_counter()

@@ -57,6 +57,8 @@ public sealed class BenchSettings
 {
     /// <summary>Intra-op threads on both sides.</summary>
     public int Threads { get; set; }
+    /// <summary>How OpenMP threads wait, as NativeRuntime set it (the PyTorch child inherits the same variable).</summary>
+    public string OmpWaitPolicy { get; set; } = "";
     /// <summary>Training batch size.</summary>
     public int BatchSize { get; set; }
     /// <summary>Evaluation batch size.</summary>
@@ -86,6 +88,8 @@ public sealed class SideInfo
     public Dictionary<string, string> Versions { get; set; } = new();
     /// <summary>Intra-op threads it used.</summary>
     public int Threads { get; set; }
+    /// <summary>OMP_WAIT_POLICY in its environment.</summary>
+    public string? OmpWaitPolicy { get; set; }
 }
 
 /// <summary>One timed operation, run <c>repeats</c> times on each side, alternating.</summary>

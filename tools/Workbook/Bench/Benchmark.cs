@@ -81,12 +81,12 @@ public static class Benchmark
             },
             Settings = new BenchSettings
             {
-                Threads = threads, BatchSize = o.BatchSize, EvalBatchSize = o.EvalBatchSize, LearningRate = o.LearningRate,
+                Threads = threads, OmpWaitPolicy = NativeRuntime.OpenMpWaitPolicy, BatchSize = o.BatchSize, EvalBatchSize = o.EvalBatchSize, LearningRate = o.LearningRate,
                 Repeats = o.Repeats, Models = o.Models.ToList(),
             },
             TorchSharp = new SideInfo
             {
-                Available = true, Threads = threads,
+                Available = true, Threads = threads, OmpWaitPolicy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"),
                 Versions = new() { ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "?", ["libtorch"] = torch.__version__ },
             },
         };
@@ -113,10 +113,13 @@ public static class Benchmark
                 {
                     Available = true,
                     Threads = init["threads"]!.GetValue<int>(),
+                    OmpWaitPolicy = init["omp_wait_policy"]?.GetValue<string>(),
                     Versions = new() { ["torch"] = Str(init["torch"]), ["numpy"] = Str(init["numpy"]), ["python"] = Str(init["python"]) },
                 };
                 if (result.PyTorch.Threads != threads)
                     throw new InvalidOperationException($"PyTorch runs {result.PyTorch.Threads} threads, TorchSharp {threads}");
+                if (result.PyTorch.OmpWaitPolicy != result.TorchSharp.OmpWaitPolicy)
+                    throw new InvalidOperationException($"PyTorch's OMP_WAIT_POLICY is '{result.PyTorch.OmpWaitPolicy}', TorchSharp's '{result.TorchSharp.OmpWaitPolicy}'");
             }
             log($"workbook bench: {o.Mode}, {threads} threads, {o.Repeats} repeat(s), models {string.Join(", ", o.Models)}; " +
                 (py != null ? $"PyTorch {py.TorchVersion} alongside" : $"TorchSharp only ({result.PyTorch.Reason})"));
@@ -138,6 +141,7 @@ public static class Benchmark
             var train = trainImages == trainAll.Count ? trainAll
                 : new Dataset(trainAll.Images.narrow(0, 0, trainImages), trainAll.Labels.narrow(0, 0, trainImages), trainAll.ClassNames, $"{trainAll.Id}|first({trainImages})");
             result.Settings.TrainImages = trainImages;
+            CollectGarbage(); // the loads' managed buffers, so that they do not shrink RSS during training
             result.Settings.TestImages = data.Test.Count;
 
             foreach (var info in models)
@@ -198,8 +202,7 @@ public static class Benchmark
                 if (p.Batch != 0 || p.Epoch == 0 || p.Last is null || p.State is not ("running" or "finished")) return;
                 m.TorchsharpSeconds.Add(p.Last.Seconds);
                 result.TorchsharpLastLoss = p.Last.TrainLoss;
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
+                CollectGarbage();
                 result.RssAfterEpochBytes.Add(ProcStatus("VmRSS"));
                 double? ptSeconds = null;
                 if (py != null)
@@ -299,6 +302,17 @@ public static class Benchmark
         return list;
     }
 
+    /// <summary>
+    /// A full, compacting collection that also returns freed managed memory to the system, after
+    /// finalizers ran (undisposed tensors are freed by them): RSS then shows what native code holds.
+    /// </summary>
+    static void CollectGarbage()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
     static void Dispose(FashionMnistData d)
     {
         d.Train.Images.Dispose(); d.Train.Labels.Dispose();
@@ -313,7 +327,7 @@ public static class Benchmark
         bool scaled = r.Settings.TrainImages != FullEpoch;
         var table = new Table("measurement", "TorchSharp s", "PyTorch s", "ratio", "TorchSharp GFLOP/s", "PyTorch GFLOP/s", "load avg")
         {
-            Title = $"workbook bench ({r.Mode}) {r.Date}: {r.Machine.CpuModel}, {r.Machine.LogicalCores} cores, {r.Settings.Threads} threads; " +
+            Title = $"workbook bench ({r.Mode}) {r.Date}: {r.Machine.CpuModel}, {r.Machine.LogicalCores} cores, {r.Settings.Threads} threads, OpenMP wait {r.Settings.OmpWaitPolicy}; " +
                     $"TorchSharp {r.TorchSharp.Versions.GetValueOrDefault("torchsharp")} / libtorch {r.TorchSharp.Versions.GetValueOrDefault("libtorch")} vs " +
                     (r.PyTorch.Available ? $"PyTorch {r.PyTorch.Versions.GetValueOrDefault("torch")}" : "no PyTorch"),
         };

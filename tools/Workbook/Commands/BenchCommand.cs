@@ -27,7 +27,7 @@ public static class BenchCommand
         int? batches = args.Int("batches");
         var options = new BenchOptions
         {
-            Mode = batches != null ? "custom" : quick ? "quick" : "full",
+            Mode = quick ? "quick" : batches != null ? "custom" : "full",
             Repeats = args.Int("repeats") ?? (quick ? 1 : 3),
             Batches = batches ?? (quick ? QuickBatches : null),
             Out = args.Get("out") ?? Path.Combine("bench", "results.json"),

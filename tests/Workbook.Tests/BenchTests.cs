@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Workbook.Cli.Commands;
+using Xunit;
+
+namespace Workbook.Tests;
+
+/// <summary>
+/// `workbook bench` in a tiny mode (a few batches of the MLP): the JSON has its shape and every
+/// number is positive and finite. Timings are never judged here.
+/// </summary>
+[Collection(TrainingCollection.Name)]
+public class BenchTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("wb-bench").FullName;
+    public void Dispose() => Directory.Delete(dir, true);
+
+    static void Positive(JsonElement e, string what)
+    {
+        Assert.True(e.ValueKind == JsonValueKind.Number, $"{what} is {e.ValueKind}");
+        double v = e.GetDouble();
+        Assert.True(double.IsFinite(v) && v > 0, $"{what} = {v}");
+    }
+
+    static void Seconds(JsonElement m, string what, int count, bool pytorch)
+    {
+        var ts = m.GetProperty("torchsharp_seconds").EnumerateArray().ToList();
+        Assert.Equal(count, ts.Count);
+        foreach (var t in ts) Positive(t, what + " torchsharp_seconds");
+        Positive(m.GetProperty("torchsharp_median"), what + " torchsharp_median");
+        Assert.Equal(count, m.GetProperty("load_average").GetArrayLength());
+        if (pytorch)
+        {
+            var pt = m.GetProperty("pytorch_seconds").EnumerateArray().ToList();
+            Assert.Equal(count, pt.Count);
+            foreach (var t in pt) Positive(t, what + " pytorch_seconds");
+            Positive(m.GetProperty("ratio"), what + " ratio");
+        }
+        else
+        {
+            Assert.Equal(JsonValueKind.Null, m.GetProperty("pytorch_seconds").ValueKind);
+            Assert.Equal(JsonValueKind.Null, m.GetProperty("ratio").ValueKind);
+        }
+    }
+
+    [Fact]
+    public void A_tiny_run_writes_the_json_with_positive_finite_numbers()
+    {
+        var output = new List<string>();
+        var path = Path.Combine(dir, "results.json");
+        int code = BenchCommand.Run(["--quick", "--batches", "3", "--repeats", "2", "--models", "net2", "--out", path], output.Add);
+        var text = string.Join("\n", output);
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        var root = json.RootElement;
+        bool pytorch = root.GetProperty("pytorch").GetProperty("available").GetBoolean();
+        // --quick: without /usr/bin/python3 and torch the TorchSharp side still runs and the exit code is 0.
+        Assert.Equal(0, code);
+        Assert.Equal("workbook-bench/1", root.GetProperty("schema").GetString());
+        Assert.Equal("quick", root.GetProperty("mode").GetString());
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("machine").GetProperty("cpu_model").GetString()));
+        Assert.Equal(3, root.GetProperty("machine").GetProperty("load_average_start").GetArrayLength());
+        var settings = root.GetProperty("settings");
+        Positive(settings.GetProperty("threads"), "threads");
+        Assert.Equal(3 * 64, settings.GetProperty("train_images").GetInt32());
+        Assert.Equal(10_000, settings.GetProperty("test_images").GetInt32());
+        if (!pytorch) Assert.False(string.IsNullOrEmpty(root.GetProperty("pytorch").GetProperty("reason").GetString()));
+
+        Seconds(root.GetProperty("load"), "load", 2, pytorch);
+        var model = Assert.Single(root.GetProperty("models").EnumerateArray().ToList());
+        Assert.Equal("net2", model.GetProperty("name").GetString());
+        Assert.Equal(109_386, model.GetProperty("parameters").GetInt64());
+        // 2 x (784*128 + 128*64 + 64*10) multiply-adds per image.
+        Assert.Equal(2L * (784 * 128 + 128 * 64 + 64 * 10), model.GetProperty("forward_flops_per_image").GetInt64());
+        var train = model.GetProperty("train");
+        Seconds(train, "train", 2, pytorch);
+        Positive(train.GetProperty("torchsharp_seconds_per_epoch"), "torchsharp_seconds_per_epoch");
+        Positive(train.GetProperty("torchsharp_gflops"), "torchsharp_gflops");
+        Seconds(model.GetProperty("eval"), "eval", 2, pytorch);
+        var rss = model.GetProperty("rss_after_epoch_bytes").EnumerateArray().ToList();
+        Assert.Equal(2, rss.Count);
+        foreach (var r in rss) Positive(r, "rss");
+        Assert.True(double.IsFinite(model.GetProperty("rss_growth").GetDouble()));
+        Positive(root.GetProperty("memory").GetProperty("vm_hwm_bytes"), "vm_hwm_bytes");
+        Assert.NotEmpty(root.GetProperty("targets").EnumerateArray());
+        // The table names every row.
+        Assert.Contains("train net2", text);
+        Assert.Contains("eval net2", text);
+        Assert.Contains("load the four IDX files", text);
+    }
+
+    [Fact]
+    public void Without_python_the_torchsharp_side_still_runs_and_only_a_full_run_fails()
+    {
+        var output = new List<string>();
+        var path = Path.Combine(dir, "no-python.json");
+        var missing = Path.Combine(dir, "no-such-python3");
+        int quick = BenchCommand.Run(["--quick", "--batches", "2", "--repeats", "1", "--models", "net2", "--python", missing, "--out", path], output.Add);
+        Assert.Equal(0, quick);
+        Assert.Contains(output, l => l.Contains("PyTorch side did not run") && l.Contains(missing));
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        var py = json.RootElement.GetProperty("pytorch");
+        Assert.False(py.GetProperty("available").GetBoolean());
+        Assert.Contains(missing, py.GetProperty("reason").GetString());
+        Seconds(json.RootElement.GetProperty("models")[0].GetProperty("train"), "train", 1, pytorch: false);
+
+        int custom = BenchCommand.Run(["--batches", "2", "--repeats", "1", "--models", "net2", "--python", missing, "--out", path], _ => { });
+        Assert.NotEqual(0, custom);
+    }
+
+    [Fact]
+    public void Bad_options_are_usage_errors()
+    {
+        Assert.Throws<UsageException>(() => BenchCommand.Run(["--repeats", "0"], _ => { }));
+        Assert.Throws<UsageException>(() => BenchCommand.Run(["--frobnicate"], _ => { }));
+        Assert.Throws<ArgumentException>(() => BenchCommand.Run(["--models", "nope"], _ => { }));
+    }
+}
