@@ -23,7 +23,7 @@ public static class ReadmeTimings
         sb.AppendLine();
         sb.AppendLine($"Total **{ConsoleReporter.Seconds(records.Sum(r => r.Seconds))}** for the `{profile}` profile, measured by `workbook run` on {date} " +
                       $"({machine.Cores} cores, {machine.Os}, {machine.Architecture})" +
-                      (records.Sum(r => r.CachedRuns) > 0 ? "; runs loaded from the cache took no training time." : "; every model trained from scratch.");
+                      (records.Sum(r => r.CachedRuns) > 0 ? "; runs loaded from the cache took no training time." : "; every model trained from scratch."));
         return sb.ToString();
     }
 }
