@@ -56,7 +56,10 @@ public sealed record ScratchConfig
     public Activation OutputActivation { get; init; } = Activation.Sigmoid;
     /// <summary>The loss. BCE needs a sigmoid output, cross-entropy a softmax output; MSE takes any.</summary>
     public ScratchLoss Loss { get; init; } = ScratchLoss.Mse;
-    /// <summary>Initial learning rate.</summary>
+    /// <summary>
+    /// Initial learning rate. Every loss is a mean over the batch, so a rate meant for a loss summed
+    /// over the batch gives the same step when multiplied by the batch size.
+    /// </summary>
     public double LearningRate { get; init; } = 3e-3;
     /// <summary>Factor beta applied to the learning rate after an epoch whose validation accuracy is below the previous epoch's (the report halves it). 1 turns decay off.</summary>
     public double LrDecay { get; init; } = 0.5;
