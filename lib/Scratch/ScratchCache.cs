@@ -24,12 +24,12 @@ public static partial class ScratchTrainer
     /// <summary>
     /// <see cref="Train"/> through the run cache: when <paramref name="store"/> (default runs/, or
     /// WORKBOOK_RUNS_DIR) holds this exact run, it is loaded instead of trained
-    /// (<see cref="ScratchResult.FromCache"/> is then true and <paramref name="onEpoch"/> is not
-    /// called). A damaged entry is discarded by the store, or here when it no longer parses, and the
+    /// (<see cref="ScratchResult.FromCache"/> is then true and <paramref name="progress"/> gets one
+    /// "cached" report). A damaged entry is discarded by the store, or here when it no longer parses, and the
     /// run is trained again. Diverged runs are cached too: they are just as deterministic.
     /// </summary>
     public static ScratchResult TrainCached(ScratchConfig config, Dataset train, Dataset? validation = null, Dataset? test = null,
-        Action<EpochRecord>? onEpoch = null, RunStore? store = null)
+        Action<TrainingProgress>? progress = null, RunStore? store = null, string? name = null)
     {
         config.Validate();
         store ??= RunStore.Default;
@@ -40,12 +40,14 @@ public static partial class ScratchTrainer
             var loaded = TryLoad(entry, config, key);
             if (loaded != null)
             {
-                TrainingEvents.Publish(new TrainingProgress("scratch " + config.Describe(loaded.Network.Inputs, loaded.Network.Classes),
-                    loaded.History.Count, config.Epochs, loaded.History.Last, "cached", clock.Elapsed.TotalSeconds));
+                var report = new TrainingProgress(name ?? "scratch " + config.Describe(loaded.Network.Inputs, loaded.Network.Classes),
+                    loaded.History.Count, config.Epochs, loaded.History.Last, "cached", clock.Elapsed.TotalSeconds);
+                progress?.Invoke(report);
+                TrainingEvents.Publish(report);
                 return loaded;
             }
         }
-        var result = Train(config, train, validation, test, onEpoch);
+        var result = Train(config, train, validation, test, progress, name);
         Save(store, key, result);
         return result with { CacheKey = key };
     }

@@ -30,15 +30,18 @@ public static partial class ScratchTrainer
     /// Trains a new network on <paramref name="train"/>, evaluating <paramref name="validation"/> and
     /// <paramref name="test"/> (either may be null) after every epoch. Never throws because training
     /// diverged: a non-finite loss or weight marks the result <see cref="ScratchResult.Diverged"/> and
-    /// ends the run. <paramref name="onEpoch"/> gets each epoch's record as it finishes; every epoch is
-    /// also published to <see cref="TrainingEvents"/>.
+    /// ends the run. <paramref name="progress"/> gets a report at the start, after every epoch and at
+    /// the end (as <see cref="Workbook.Training.Trainer"/>'s), and every report is also published to
+    /// <see cref="TrainingEvents"/>. <paramref name="name"/> names the run in those reports.
     /// </summary>
-    public static ScratchResult Train(ScratchConfig config, Dataset train, Dataset? validation = null, Dataset? test = null, Action<EpochRecord>? onEpoch = null)
+    public static ScratchResult Train(ScratchConfig config, Dataset train, Dataset? validation = null, Dataset? test = null,
+        Action<TrainingProgress>? progress = null, string? name = null)
     {
         config.Validate();
         using var noGrad = no_grad();
         int inputs = (int)(train.Images.numel() / train.Count), classes = train.NumClasses;
-        string run = "scratch " + config.Describe(inputs, classes);
+        string run = name ?? "scratch " + config.Describe(inputs, classes);
+        void Report(TrainingProgress p) { progress?.Invoke(p); TrainingEvents.Publish(p); }
         var clock = Stopwatch.StartNew();
         var net = ScratchNet.Create(config, inputs, classes);
         var snapshots = new List<WeightSnapshot> { net.SnapshotFirstLayer("init", 0) };
@@ -48,7 +51,7 @@ public static partial class ScratchTrainer
         double lr = config.LearningRate;
         double? previousValidation = null;
         int? divergedAt = null;
-        TrainingEvents.Publish(new TrainingProgress(run, 0, config.Epochs, null, "running", 0));
+        Report(new TrainingProgress(run, 0, config.Epochs, null, "running", 0));
 
         for (int epoch = 1; epoch <= config.Epochs; epoch++)
         {
@@ -67,8 +70,7 @@ public static partial class ScratchTrainer
             };
             history.Epochs.Add(record);
             if (epoch == 1) snapshots.Add(net.SnapshotFirstLayer("epoch 1", 1));
-            onEpoch?.Invoke(record);
-            TrainingEvents.Publish(new TrainingProgress(run, epoch, config.Epochs, record, finite ? "running" : "diverged", clock.Elapsed.TotalSeconds));
+            Report(new TrainingProgress(run, epoch, config.Epochs, record, finite ? "running" : "diverged", clock.Elapsed.TotalSeconds));
             if (!finite) { divergedAt = epoch; break; }
             lr = NextLearningRate(lr, config.LrDecay, previousValidation, val?.Accuracy);
             previousValidation = val?.Accuracy;
@@ -80,7 +82,7 @@ public static partial class ScratchTrainer
         var onTest = test is null ? null : Measure(net, test, predictions);
         var onValidation = validation is null ? null : Evaluate(net, validation);
         if (divergedAt is null)
-            TrainingEvents.Publish(new TrainingProgress(run, history.Count, config.Epochs, history.Last, "finished", clock.Elapsed.TotalSeconds));
+            Report(new TrainingProgress(run, history.Count, config.Epochs, history.Last, "finished", clock.Elapsed.TotalSeconds));
         return new ScratchResult
         {
             Config = config, History = history, Network = net,
