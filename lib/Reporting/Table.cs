@@ -72,6 +72,7 @@ public sealed class Table : RichOutput
             null => "",
             double d when double.IsNaN(d) => "n/a",
             double d when format != null => d.ToString(format, CultureInfo.InvariantCulture),
+            double d when d != 0 && Math.Abs(d) < 0.001 => d.ToString("0.###e-0", CultureInfo.InvariantCulture), // 3e-05, not 0
             double d => Math.Abs(d) >= 1000 ? d.ToString("N0", CultureInfo.InvariantCulture) : d.ToString("0.####", CultureInfo.InvariantCulture),
             float f => FormatCell(column, (double)f),
             IFormattable f when format != null => f.ToString(format, CultureInfo.InvariantCulture),

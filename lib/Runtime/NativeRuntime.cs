@@ -109,6 +109,14 @@ public static class NativeRuntime
         if (torchChecked) return;
         try
         {
+            // A CUDA libtorch must be loaded before any CPU one (two libtorch builds cannot share a
+            // process), so try it first, but only where one is installed: TorchSharp prints a long
+            // failure message when it looks for CUDA packages that are not there.
+            if (CudaBackendInstalled())
+            {
+                try { torch.TryInitializeDeviceType(DeviceType.CUDA); }
+                catch (Exception) { /* no usable GPU: the CPU backend below */ }
+            }
             torch.InitializeDeviceType(DeviceType.CPU);
             torchChecked = true;
             DisableNnpack();
@@ -123,6 +131,20 @@ public static class NativeRuntime
                 "workbook command, or open the notebooks in the devcontainer (Ubuntu 24.04). " +
                 $"TorchSharp.dll was loaded from {torchDir}. See environment.md, section 'TorchSharp on Debian 12'.", e);
         }
+    }
+
+    /// <summary>True when a CUDA build of libtorch is next to TorchSharp or in the NuGet cache.</summary>
+    static bool CudaBackendInstalled()
+    {
+        try
+        {
+            var dir = Path.GetDirectoryName(typeof(torch).Assembly.Location);
+            if (dir != null && Directory.EnumerateFiles(dir, "*torch_cuda*", SearchOption.AllDirectories).Any()) return true;
+            var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            return Directory.Exists(packages) && Directory.EnumerateDirectories(packages, "libtorch-cuda-*").Any();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
     /// <summary>

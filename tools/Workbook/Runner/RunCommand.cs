@@ -23,7 +23,8 @@ public static class RunCommand
         Exit code: 0 when every notebook ran, 1 when one failed, 2 for a usage error.
         """;
 
-    sealed record Options(IReadOnlyList<string> Notebooks, string Profile, string Out);
+    /// <param name="WholeWorkbook">Every notebook of notebooks/ into the default reports folder: only such a run updates README's timings.</param>
+    sealed record Options(IReadOnlyList<string> Notebooks, string Profile, string Out, bool WholeWorkbook);
 
     /// <summary>Runs the command; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -61,7 +62,12 @@ public static class RunCommand
         var catalog = PackageCatalog.ForRunner();
         var runner = new NotebookRunner(catalog);
         runner.CellStarting += reporter.CellStarting;
-        Action<TrainingProgress> progress = reporter.TrainingProgress;
+        int cachedRuns = 0;
+        Action<TrainingProgress> progress = p =>
+        {
+            if (p.State == "cached") Interlocked.Increment(ref cachedRuns);
+            reporter.TrainingProgress(p);
+        };
         TrainingEvents.Progress += progress;
         var records = new List<RunRecord>();
         var failures = new List<string>();
@@ -84,11 +90,12 @@ public static class RunCommand
                     records.Add(new RunRecord(name, "error", 0, 0, 0, options.Profile, DateTime.UtcNow, MachineInfo.Current, null, e.Message));
                     continue;
                 }
+                cachedRuns = 0;
                 var result = await runner.RunAsync(notebook);
                 reporter.NotebookFinished(result);
                 IpynbWriter.Write(result, Path.Combine(options.Out, notebook.Name + ".ipynb"));
                 HtmlReportWriter.Write(result, Path.Combine(options.Out, notebook.Name + ".html"));
-                records.Add(RunRecord.From(result));
+                records.Add(RunRecord.From(result) with { CachedRuns = cachedRuns });
                 if (!result.Succeeded)
                     failures.Add($"{notebook.Name}.ipynb failed at cell {result.FailedCell}: {(result.Error is { } err ? CellError.Summary(err) : "")}");
                 // After every notebook, so an interrupted run still lists the notebooks it finished.
@@ -103,6 +110,8 @@ public static class RunCommand
 
         reporter.Summary(records);
         reporter.Line($"reports: {Path.Combine(options.Out, "index.html")}");
+        if (options.WholeWorkbook && records.Count > 0 && ReadmeTimings.Record(records, options.Profile))
+            reporter.Line($"README.md: recorded the {options.Profile} timings");
         foreach (var f in failures) reporter.Line("FAILED: " + f);
         return failures.Count == 0 ? 0 : 1;
     }
@@ -133,8 +142,9 @@ public static class RunCommand
             }
         }
         profile = Profile.Parse(profile ?? Environment.GetEnvironmentVariable(Profile.EnvironmentVariable)).ToString().ToLowerInvariant();
-        var outFolder = Path.GetFullPath(output ?? (Environment.GetEnvironmentVariable("WORKBOOK_OUT") is { Length: > 0 } env ? env : Path.Combine(WorkbookPaths.Root, "reports")));
-        return new Options(FindNotebooks(paths), profile, outFolder);
+        var defaultOut = Path.Combine(WorkbookPaths.Root, "reports");
+        var outFolder = Path.GetFullPath(output ?? (Environment.GetEnvironmentVariable("WORKBOOK_OUT") is { Length: > 0 } env ? env : defaultOut));
+        return new Options(FindNotebooks(paths), profile, outFolder, paths.Count == 0 && outFolder == Path.GetFullPath(defaultOut));
     }
 
     /// <summary>The notebooks to run: those named (folders expand to their *.ipynb), else notebooks/*.ipynb, each in name order.</summary>

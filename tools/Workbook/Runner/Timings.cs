@@ -39,8 +39,9 @@ public sealed record MachineInfo(int Cores, string Os, string Architecture)
 /// <param name="Machine">Where it ran.</param>
 /// <param name="FailedCell">The cell that failed, or null.</param>
 /// <param name="Error">What stopped it (one line), or null.</param>
+/// <param name="CachedRuns">Training runs loaded from the run cache instead of trained (their time is not in <paramref name="Seconds"/>).</param>
 public sealed record RunRecord(string Notebook, string Status, int Cells, int CodeCells, double Seconds, string Profile,
-    DateTime Date, MachineInfo Machine, int? FailedCell = null, string? Error = null)
+    DateTime Date, MachineInfo Machine, int? FailedCell = null, string? Error = null, int CachedRuns = 0)
 {
     /// <summary>The status of a notebook whose every cell ran.</summary>
     public const string Ok = "ok";
