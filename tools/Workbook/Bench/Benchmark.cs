@@ -322,7 +322,16 @@ public static class Benchmark
     static string Str(JsonNode? n) => n?.GetValue<string>() ?? "?";
 
     /// <summary>The results as a text table (and notes under it).</summary>
-    public static string ToText(BenchResult r)
+    public static string ToText(BenchResult r) => ToTable(r).ToText();
+
+    /// <summary>The results as markdown: the title, the table and its notes (for README.md's bench section).</summary>
+    public static string ToMarkdown(BenchResult r)
+    {
+        var table = ToTable(r);
+        return $"{table.Title}\n\n{table.ToMarkdown()}\n" + string.Join("\n", table.Note!.Split('\n').Select(l => "- " + l)) + "\n";
+    }
+
+    static Table ToTable(BenchResult r)
     {
         bool scaled = r.Settings.TrainImages != FullEpoch;
         var table = new Table("measurement", "TorchSharp s", "PyTorch s", "ratio", "TorchSharp GFLOP/s", "PyTorch GFLOP/s", "load avg")
@@ -356,7 +365,7 @@ public static class Benchmark
         notes.Add(r.Targets.Count == 0 ? "targets: none measured"
             : missed.Count == 0 ? "targets: all met" : "targets missed: " + string.Join("; ", missed.Select(t => $"{t.Name} = {t.Value:0.###} (limit {t.Limit:0.###})")));
         table.Note = string.Join("\n", notes);
-        return table.ToText();
+        return table;
     }
 
     static readonly JsonSerializerOptions jsonOptions = new()
