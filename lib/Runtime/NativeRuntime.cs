@@ -45,7 +45,11 @@ public static class NativeRuntime
     /// people's training, the test suite) a spinning worker takes the core that the thread it waits for
     /// needs: every parallel region then costs a scheduler time slice. On the shared planning machine, at a
     /// load average of 6-16, an MLP epoch took 28-90 s with spinning and 1.1-3.7 s with PASSIVE, near the
-    /// 1.2 s of an idle machine (`workbook bench`, bench/README.md). libgomp reads the variable once, when
+    /// 1.2 s of an idle machine (`workbook bench`, bench/README.md). The price, on a nearly idle machine
+    /// (load average 1.5): each parallel region now wakes a sleeping worker, so the MLP, whose ops are tiny,
+    /// takes 1.4 s per epoch instead of 0.9-1.2 s (PyTorch alike); the CNNs' regions are long and lose
+    /// nothing measurable. On a dedicated machine set OMP_WAIT_POLICY=ACTIVE or GOMP_SPINCOUNT=300000
+    /// (libgomp's default) before starting. libgomp reads the variable once, when
     /// libtorch loads it, so it is set in the process environment (libc setenv) before any torch call;
     /// a value the user set (OMP_WAIT_POLICY or GOMP_SPINCOUNT) is left alone. Child processes inherit it.
     /// </summary>
