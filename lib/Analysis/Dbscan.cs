@@ -54,11 +54,12 @@ public static class Dbscan
         var lists = new List<int[]>();
         long total = 0;
         int block = Neighbors.BlockRows(n);
+        var buffer = empty(Math.Min(block, n), n, dtype: ScalarType.Float64);
         for (long first = 0; first < n; first += block)
         {
             using var inner = NewDisposeScope();
             long rows = Math.Min(block, n - first);
-            var within = Neighbors.SquaredDistances(data.narrow(0, first, rows), data, norms).le(eps * eps);
+            var within = Neighbors.SquaredDistances(data.narrow(0, first, rows), data, norms, buffer.narrow(0, 0, rows)).le(eps * eps);
             // Row-major order: pairs come sorted by row, then by column.
             var pairs = within.nonzero().data<long>().ToArray();
             var columns = new int[pairs.Length / 2];
