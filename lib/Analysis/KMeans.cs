@@ -108,7 +108,7 @@ public static class KMeans
         for (long start = 0; start < n; start += block)
         {
             long rows = Math.Min(block, n - start);
-            var d2 = Neighbors.SquaredDistances(data.narrow(0, start, rows), centres, cNorms);
+            var d2 = Neighbors.SquaredDistances(data.narrow(0, start, rows), centres, cNorms, aSquaredNorms: norms.narrow(0, start, rows));
             var (values, indices) = d2.min(1);
             labels.Add(indices);
             distances.Add(values);

@@ -25,11 +25,12 @@ public static class Neighbors
     /// <paramref name="into"/> [B, M] when given: callers that loop reuse one buffer, because
     /// allocating a fresh multi-megabyte tensor per block or per iteration cost more than the
     /// arithmetic on the 2-core machine (an [1000, 1000] float64 product took 10-20 ms when
-    /// allocated, 0.5 ms in place).
+    /// allocated, 0.5 ms in place). <paramref name="aSquaredNorms"/> [B], when given, saves
+    /// recomputing the rows' norms (k-means assigns the same points every iteration).
     /// </summary>
-    internal static Tensor SquaredDistances(Tensor a, Tensor b, Tensor bSquaredNorms, Tensor? into = null)
+    internal static Tensor SquaredDistances(Tensor a, Tensor b, Tensor bSquaredNorms, Tensor? into = null, Tensor? aSquaredNorms = null)
     {
-        using var aa = a.pow(2).sum(1, keepdim: true);
+        using var aa = aSquaredNorms is null ? a.pow(2).sum(1, keepdim: true) : aSquaredNorms.unsqueeze(1);
         var result = into ?? empty(a.shape[0], b.shape[0], dtype: ScalarType.Float64);
         result.copy_(bSquaredNorms.unsqueeze(0).expand(a.shape[0], b.shape[0]));
         result.add_(aa);

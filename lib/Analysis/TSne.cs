@@ -129,7 +129,7 @@ public static class TSne
         };
         double learningRate = o.LearningRate ?? Math.Max(n / o.Exaggeration / 4, 50);
 
-        Gradient gradient = method == TSneMethod.Exact
+        using Gradient gradient = method == TSneMethod.Exact
             ? new ExactGradient(Affinities.Dense(data, o.Perplexity), n, dim)
             : new BarnesHutGradient(Affinities.Sparse(data, o.Perplexity), n, dim, o.Theta);
 
@@ -158,7 +158,6 @@ public static class TSne
             history.Add((o.Iterations, finalKl));
             o.Progress?.Invoke(o.Iterations, finalKl);
         }
-        gradient.Dispose();
 
         var embedding = new float[n, dim];
         for (int i = 0; i < n; i++)
