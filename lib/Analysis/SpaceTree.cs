@@ -164,6 +164,31 @@ internal sealed class SpaceTree
     }
 
     /// <summary>
+    /// Writes the points in tree order (depth first, leaf by leaf) into <paramref name="order"/>:
+    /// consecutive points are then close in space, so their walks visit mostly the same nodes,
+    /// which stay in cache.
+    /// </summary>
+    public void PointsInTreeOrder(int[] order)
+    {
+        int filled = 0;
+        var stack = new int[StackSize];
+        int top = 0;
+        stack[top++] = 0;
+        while (top > 0)
+        {
+            int node = stack[--top];
+            int first = links[node * 3 + 1];
+            if (first < 0)
+            {
+                for (int j = links[node * 3 + 2]; j >= 0; j = nextInLeaf[j]) order[filled++] = j;
+                continue;
+            }
+            for (int child = first + fan - 1; child >= first; child--)
+                if (links[child * 3] > 0) stack[top++] = child;
+        }
+    }
+
+    /// <summary>
     /// The repulsive pull on point <paramref name="i"/>: adds sum_j q_ij^2 (y_i - y_j) to
     /// <paramref name="force"/> (unnormalised q_ij = 1 / (1 + |y_i - y_j|^2)) and returns sum_j q_ij,
     /// j != i. A cell whose width is less than theta times its distance from the point stands in for
