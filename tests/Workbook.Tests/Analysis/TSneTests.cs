@@ -54,6 +54,27 @@ public class TSneTests
     }
 
     [Fact]
+    public void Barnes_Hut_with_theta_zero_and_all_neighbours_reproduces_exact_t_SNE()
+    {
+        // 60 points and perplexity 20: Barnes-Hut keeps min(N - 1, 3 * 20 + 1) = 59 neighbours, i.e.
+        // all of them, so its sparse P is the dense P; theta = 0 summarises no cell. Both methods then
+        // compute the same gradient and, from the same PCA start, the same embedding, up to rounding.
+        // Only for a few steps: 60 points at learning rate 50 are chaotic enough that by step 100
+        // a 1e-15 rounding difference has grown into a different layout.
+        var (x, _, _) = Synthetic.Blobs(3, 20, 10, separation: 3, spread: 1, seed: 14);
+        using (x)
+        {
+            var options = new TSneOptions { Perplexity = 20, Iterations = 20, Theta = 0 };
+            var exact = TSne.Fit(x, options with { Method = TSneMethod.Exact });
+            var tree = TSne.Fit(x, options with { Method = TSneMethod.BarnesHut });
+            for (int i = 0; i < 60; i++)
+                for (int d = 0; d < 2; d++)
+                    Assert.Equal(exact.Embedding[i, d], tree.Embedding[i, d], 1e-4f);
+            Assert.Equal(exact.KlDivergence, tree.KlDivergence, 9);
+        }
+    }
+
+    [Fact]
     public void Perplexity_calibration_reaches_the_target_entropy()
     {
         var rng = new Random(13);
