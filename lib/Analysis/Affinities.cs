@@ -51,16 +51,16 @@ public static class Affinities
         var beta = ones(n, 1, dtype: ScalarType.Float64);
         var lo = zeros(n, 1, dtype: ScalarType.Float64);
         var hi = full(n, 1, double.PositiveInfinity, dtype: ScalarType.Float64);
-        // Two [N, M] buffers reused by every step (in-place arithmetic): allocating fresh ones for
-        // each of up to 100 steps cost more than the arithmetic itself.
+        // Two [N, M] buffers reused by every step (in-place arithmetic): fresh ones for each of up
+        // to 100 steps often cost more than the arithmetic itself.
         var p = empty_like(shifted);
         var work = empty_like(shifted);
         Tensor entropy = null!;
         for (int step = 0; ; step++)
         {
             using var inner = NewDisposeScope();
-            // exp(-beta d), floored at e^-230 (1e-100): weights that small change nothing, while
-            // letting exp() underflow into subnormal numbers made later products over P many times slower.
+            // exp(-beta d), floored at e^-230 (1e-100): weights that small change nothing, and the
+            // floor keeps subnormal numbers, which x86 CPUs process very slowly, out of P.
             p.copy_(shifted).mul_(beta).neg_().clamp_min_(-230).exp_().mul_(mask);
             var sum = p.sum(1, keepdim: true);
             p.div_(sum);

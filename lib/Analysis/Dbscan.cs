@@ -27,7 +27,8 @@ public sealed class DbscanResult
 /// grow from core points through core points; a border point joins the first cluster that reaches
 /// it; the rest is noise (-1). Neighbourhoods come from float64 distances computed a block of rows
 /// at a time, so memory is the neighbour lists, never an N x N matrix.
-/// Measured on the 2-core CPU machine: 10,000 x 256 in about 3 s (neighbour search included).
+/// Measured on the shared 2-core machine: 10,000 x 256 in 2-3.5 s (neighbour search included),
+/// labels identical to scikit-learn 1.2.1's on Fashion-MNIST features; KDistance takes about 3 s.
 /// </summary>
 public static class Dbscan
 {

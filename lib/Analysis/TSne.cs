@@ -17,7 +17,7 @@ public enum TSneInit
 /// <summary>How t-SNE computes its gradient.</summary>
 public enum TSneMethod
 {
-    /// <summary>Exact up to <see cref="TSne.ExactUpTo"/> points, Barnes-Hut above (when the output has at most 3 dimensions).</summary>
+    /// <summary>Exact up to <see cref="TSne.ExactUpTo"/> points (or for more than 3 output dimensions), Barnes-Hut above.</summary>
     Auto,
     /// <summary>All N^2 pairs, on tensors, in row blocks. Dense P (N^2 float64) is kept in memory.</summary>
     Exact,
@@ -54,7 +54,10 @@ public sealed record TSneOptions
     public double Theta { get; init; } = 0.5;
     /// <summary>How often (in iterations) the KL divergence is measured, recorded and reported.</summary>
     public int ProgressEvery { get; init; } = 50;
-    /// <summary>Called with (iteration, KL divergence) every <see cref="ProgressEvery"/> iterations and at the end.</summary>
+    /// <summary>
+    /// Called with (iteration, KL divergence) every <see cref="ProgressEvery"/> iterations (the KL of
+    /// the layout that iteration started from, against the un-exaggerated P) and once at the end.
+    /// </summary>
     public Action<int, double>? Progress { get; init; }
 }
 
@@ -97,13 +100,22 @@ public sealed class TSneResult
 /// Every run with the same inputs and options gives the same embedding on the CPU.
 /// <para>
 /// Exact is O(N^2) per step and keeps a dense N x N P; Barnes-Hut is O(N log N) per step with a
-/// sparse P, which is why it is the default above <see cref="ExactUpTo"/> points.
+/// sparse P (memory O(N k)). Measured on the shared 2-core CPU machine with Fashion-MNIST test
+/// images reduced to 256 dimensions, 1000 iterations, perplexity 30, OMP_WAIT_POLICY=PASSIVE,
+/// while other jobs kept the load average at 6-16 (an idle machine should be faster):
+/// exact vs Barnes-Hut 2.5 vs 4.1 s at 500 points, 9.6 vs 8.8 s at 1,000, 39 vs 24 s at 2,000;
+/// Barnes-Hut 66 s at 5,000 (39 CPU-seconds) and 138 s at 10,000 (84 CPU-seconds; scikit-learn
+/// 1.2.1 took 90 s on the same data at the same time and reached the same KL, 1.575).
 /// </para>
 /// </summary>
 public static class TSne
 {
-    /// <summary>Largest N for which <see cref="TSneMethod.Auto"/> runs the exact gradient.</summary>
-    public const int ExactUpTo = 500;
+    /// <summary>
+    /// Largest N for which <see cref="TSneMethod.Auto"/> runs the exact gradient: measured, exact and
+    /// Barnes-Hut cost the same at 1,000 points; below, exact is cheaper and its gradient has no
+    /// approximation; above, its N^2 cost takes over.
+    /// </summary>
+    public const int ExactUpTo = 1000;
 
     /// <summary>Embeds the rows of <paramref name="x"/> [N, D] into <see cref="TSneOptions.Dimensions"/> dimensions.</summary>
     public static TSneResult Fit(Tensor x, TSneOptions? options = null)
@@ -120,6 +132,8 @@ public static class TSne
             throw new ArgumentOutOfRangeException(nameof(options), $"Perplexity must be between 0 and N - 1 = {n - 1}, got {o.Perplexity}");
         if (o.Iterations < 1) throw new ArgumentOutOfRangeException(nameof(options), "Iterations must be at least 1");
         if (o.ProgressEvery < 1) throw new ArgumentOutOfRangeException(nameof(options), "ProgressEvery must be at least 1");
+        if (o.Init == TSneInit.Pca && data.shape[1] < dim)
+            throw new ArgumentException($"PCA initialisation needs at least {dim} input dimensions; use TSneInit.Random");
 
         var method = o.Method switch
         {
@@ -180,7 +194,6 @@ public static class TSne
         var y = new double[n * dim];
         if (o.Init == TSneInit.Pca)
         {
-            if (data.shape[1] < dim) throw new ArgumentException($"PCA initialisation needs at least {dim} input dimensions; use TSneInit.Random");
             using var pca = Pca.Fit(data, dim);
             using var projected = pca.Transform(data);
             var values = projected.data<double>().ToArray();
@@ -240,7 +253,8 @@ public static class TSne
 
     /// <summary>
     /// All pairs on tensors, a block of rows at a time, in two [block, N] buffers allocated once
-    /// and reused with in-place arithmetic (fresh allocations per step made it 20x slower).
+    /// and reused with in-place arithmetic (fresh multi-megabyte tensors every step were several
+    /// times slower on the 2-core machine).
     /// </summary>
     sealed class ExactGradient : Gradient
     {

@@ -127,7 +127,7 @@ public class TSneTests
         // PCA initialisation needs at least as many input dimensions as output ones.
         Assert.Throws<ArgumentException>(() => TSne.Fit(x, new TSneOptions { Perplexity = 3 }));
         var r = TSne.Fit(x, new TSneOptions { Perplexity = 3, Init = TSneInit.Random, Iterations = 10 });
-        Assert.Equal(TSneMethod.Exact, r.Method);
+        Assert.Equal(TSneMethod.Exact, r.Method); // 10 points: at most TSne.ExactUpTo
         Assert.Equal(50, r.LearningRate); // max(10 / 12 / 4, 50)
         Assert.Equal(10, r.Iterations);
         Assert.Equal([(10, r.KlDivergence)], r.KlHistory);
