@@ -7,6 +7,7 @@
 // Debian 12's libstdc++ stops at 3.4.30. The only symbol behind that version,
 // std::ios_base_library_init(), is referenced but never relocated or called, so a weak requirement
 // (VER_FLG_WEAK on its vernaux entry) lets glibc load the library, which then works normally.
+#nullable disable
 using System;
 using System.Collections.Generic;
 using System.IO;

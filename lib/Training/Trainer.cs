@@ -207,8 +207,9 @@ public static class Trainer
     {
         using var writer = store.Create(run.Key);
         writer.WriteJson(RunFile, run);
-        run.Model!.cpu().save(writer.PathOf(WeightsFile));
-        run.Model.to(Compute.Device);
+        var model = run.Model!;
+        model.cpu().save(writer.PathOf(WeightsFile));
+        model.to(Compute.Device);
         writer.Commit();
     }
 

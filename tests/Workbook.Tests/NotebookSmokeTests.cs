@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Workbook.Reporting;
 using Xunit;
@@ -21,24 +20,9 @@ public sealed class NotebookSmokeRun
     {
         var temp = Directory.CreateTempSubdirectory("notebook-smoke").FullName;
         Out = Path.Combine(temp, "reports");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
-        foreach (var a in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "workbook.dll"), "run", "--profile", "smoke", "--out", Out })
-            start.ArgumentList.Add(a);
-        start.Environment["WORKBOOK_ROOT"] = Root;
-        start.Environment["WORKBOOK_RUNS_DIR"] = Path.Combine(temp, "runs");
-        start.Environment.Remove("WORKBOOK_PROFILE");
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(20)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("the smoke run of the notebooks did not finish in 20 minutes");
-        }
-        Seconds = clock.Elapsed.TotalSeconds;
-        ExitCode = process.ExitCode;
-        Console = stdout.Result + stderr.Result;
+        var run = WorkbookProcess.Run(["run", "--profile", "smoke", "--out", Out], Root, TimeSpan.FromMinutes(20),
+            new Dictionary<string, string> { ["WORKBOOK_RUNS_DIR"] = Path.Combine(temp, "runs") });
+        (ExitCode, Console, Seconds) = (run.ExitCode, run.Console, run.Seconds);
     }
 }
 

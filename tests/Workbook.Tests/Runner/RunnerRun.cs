@@ -40,32 +40,10 @@ public sealed class RunnerRun : IDisposable
         Directory.CreateDirectory(Generated);
         MakeAssemblyNotebook(Generated);
 
-        var workbook = Path.Combine(AppContext.BaseDirectory, "workbook.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = temp,
-        };
-        foreach (var a in new[] { "exec", workbook, "run" }.Concat(FixtureNames.Select(n => Path.Combine(Fixtures, n + ".ipynb")))
-                     .Concat([Path.Combine(Generated, "runner-assembly.ipynb"), "--profile", "smoke", "--out", Out]))
-            start.ArgumentList.Add(a);
-        start.Environment.Remove("WORKBOOK_PROFILE");
-        start.Environment.Remove("WORKBOOK_OUT");
-        start.Environment["WORKBOOK_ROOT"] = Root;
-
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("workbook run did not finish in 3 minutes");
-        }
-        Seconds = clock.Elapsed.TotalSeconds;
-        ExitCode = process.ExitCode;
-        Console = stdout.Result + stderr.Result;
+        var args = new[] { "run" }.Concat(FixtureNames.Select(n => Path.Combine(Fixtures, n + ".ipynb")))
+            .Concat([Path.Combine(Generated, "runner-assembly.ipynb"), "--profile", "smoke", "--out", Out]);
+        var run = WorkbookProcess.Run(args, temp, TimeSpan.FromMinutes(3));
+        (ExitCode, Console, Seconds) = (run.ExitCode, run.Console, run.Seconds);
     }
 
     /// <summary>An executed notebook from the reports folder.</summary>
