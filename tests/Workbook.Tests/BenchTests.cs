@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Workbook.Cli.Bench;
 using Workbook.Cli.Commands;
 using Xunit;
 
@@ -104,6 +105,26 @@ public class BenchTests : IDisposable
 
         int custom = BenchCommand.Run(["--batches", "2", "--repeats", "1", "--models", "net2", "--python", missing, "--out", path], _ => { });
         Assert.NotEqual(0, custom);
+    }
+
+    [Fact]
+    public void The_markdown_table_has_a_row_per_measurement_and_the_notes()
+    {
+        var m = new Measurement { Images = 60_000, TorchsharpSeconds = [2.0], PytorchSeconds = [2.5], LoadAverage = [0.5], TorchsharpMedian = 2.0, PytorchMedian = 2.5, Ratio = 0.8, TorchsharpSecondsPerEpoch = 2.0, PytorchSecondsPerEpoch = 2.5 };
+        var r = new BenchResult
+        {
+            Mode = "full", Date = "2026-01-01T00:00:00Z",
+            Machine = new MachineInfo { CpuModel = "CPU", LogicalCores = 2, LoadAverageStart = [0.5, 0.5, 0.5], LoadAverageEnd = [0.6, 0.6, 0.6] },
+            Settings = new BenchSettings { Threads = 2, Repeats = 1, BatchSize = 64, TrainImages = 60_000, TestImages = 10_000 },
+            PyTorch = new SideInfo { Available = true },
+            Load = m,
+            Models = [new ModelResult { Name = "net2", Parameters = 109_386, Train = m, Eval = m, RssAfterEpochBytes = [100_000_000] }],
+        };
+        var md = Benchmark.ToMarkdown(r);
+        Assert.Contains("| measurement | TorchSharp s | PyTorch s | ratio |", md);
+        Assert.Contains("| train net2 (109,386 params), s/epoch | 2.000 | 2.500 | 0.80 |", md);
+        Assert.Contains("| eval net2, 10,000 test images |", md);
+        Assert.Contains("- medians of 1;", md);
     }
 
     [Fact]

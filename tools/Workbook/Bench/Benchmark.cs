@@ -357,7 +357,7 @@ public static class Benchmark
         if (scaled) notes.Add($"* measured on the first {r.Settings.TrainImages:N0} images ({r.Settings.TrainImages / r.Settings.BatchSize} batches) and scaled to 60,000");
         notes.Add($"peak memory (VmHWM) {r.Memory.VmHwmBytes / 1e6:F0} MB" + (r.Memory.PytorchVmHwmBytes is { } p ? $" (PyTorch child {p / 1e6:F0} MB)" : "") +
             "; RSS after epoch 1 -> last: " + string.Join(", ", r.Models.Select(m => m.RssAfterEpochBytes.Count == 0 ? $"{m.Name} -"
-                : $"{m.Name} {m.RssAfterEpochBytes[0] / 1e6:F0} -> {m.RssAfterEpochBytes[^1] / 1e6:F0} MB" + (m.RssGrowth is { } g ? $" ({g:+0.0%;-0.0%})" : ""))));
+                : $"{m.Name} {m.RssAfterEpochBytes[0] / 1e6:F0} -> {m.RssAfterEpochBytes[^1] / 1e6:F0} MB" + (m.RssGrowth is { } g ? $" ({(g >= 0 ? "+" : "")}{g.ToString("0.0%", CultureInfo.InvariantCulture)})" : ""))));
         notes.Add($"load average (1, 5, 15 min) at start {string.Join(" ", r.Machine.LoadAverageStart.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))}, " +
             $"at end {string.Join(" ", r.Machine.LoadAverageEnd.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))}; Lib.dll {r.Machine.LibBuild} build");
         if (!r.PyTorch.Available) notes.Add($"PyTorch side not run: {r.PyTorch.Reason}");
