@@ -19,8 +19,6 @@ public static class NativeRuntime
     [DllImport("libc", EntryPoint = "mallopt")]
     static extern int mallopt(int param, int value);
 
-    [DllImport("libc", EntryPoint = "setenv")]
-    static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
 #pragma warning disable CA2255 // a library initializer is the point: it must run inside notebook kernels too
     [ModuleInitializer]
@@ -32,55 +30,28 @@ public static class NativeRuntime
     }
 
     /// <summary>
-    /// How libtorch's OpenMP threads wait between parallel regions in this process: "PASSIVE (set by the
-    /// workbook)", the user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT, or "libgomp default (spin)" when
-    /// libtorch was loaded before the workbook library could set it.
+    /// How libtorch's OpenMP threads wait between parallel regions: the user's OMP_WAIT_POLICY or
+    /// GOMP_SPINCOUNT, or "libgomp default (spin)".
     /// </summary>
     public static string OpenMpWaitPolicy { get; private set; } = "libgomp default (spin)";
 
     /// <summary>
-    /// Makes libtorch's OpenMP worker threads sleep at once when they run out of work
-    /// (OMP_WAIT_POLICY=PASSIVE) instead of spinning for up to 300,000 iterations at every barrier, which is
-    /// libgomp's default. On a 2-core machine that is also running other work (other notebooks, other
-    /// people's training, the test suite) a spinning worker takes the core that the thread it waits for
-    /// needs: every parallel region then costs a scheduler time slice. On the shared planning machine, at a
-    /// load average of 6-16, an MLP epoch took 28-90 s with spinning and 1.1-3.7 s with PASSIVE, near the
-    /// 1.2 s of an idle machine (`workbook bench`, bench/README.md). The price, on a nearly idle machine
-    /// (load average 1.5): each parallel region now wakes a sleeping worker, so the MLP, whose ops are tiny,
-    /// takes 1.4 s per epoch instead of 0.9-1.2 s (PyTorch alike); the CNNs' regions are long and lose
-    /// nothing measurable. On a dedicated machine set OMP_WAIT_POLICY=ACTIVE or GOMP_SPINCOUNT=300000
-    /// (libgomp's default) before starting. libgomp reads the variable once, when
-    /// libtorch loads it, so it is set in the process environment (libc setenv) before any torch call;
-    /// a value the user set (OMP_WAIT_POLICY or GOMP_SPINCOUNT) is left alone. Child processes inherit it.
+    /// Records the OpenMP wait policy; the library keeps libgomp's default. Measured with
+    /// `workbook bench` on an idle 2-core machine, spinning workers make an MLP epoch 1.0 s where sleeping
+    /// ones (OMP_WAIT_POLICY=PASSIVE) take 1.9 s; the CNNs do not care. On a machine that is busy with
+    /// other work the opposite holds: with one other busy process an MLP epoch took 6 s spinning and
+    /// 1.9 s sleeping, and at load averages of 6-16 up to 90 s against 1-4 s. So on a shared machine set
+    /// OMP_WAIT_POLICY=PASSIVE in the environment before starting (libgomp reads it once, when libtorch
+    /// loads); environment.md says more.
     /// </summary>
     static void TuneOpenMp()
     {
-        if (!OperatingSystem.IsLinux()) return;
         if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } policy)
-        {
             OpenMpWaitPolicy = $"{policy} (OMP_WAIT_POLICY)";
-            return;
-        }
-        if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { Length: > 0 } spins)
-        {
+        else if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { Length: > 0 } spins)
             OpenMpWaitPolicy = $"GOMP_SPINCOUNT={spins}";
-            return;
-        }
-        if (LibgompLoaded()) return; // too late: libgomp has read its settings
-        try
-        {
-            if (setenv("OMP_WAIT_POLICY", "PASSIVE", 0) != 0) return;
-        }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return; }
-        Environment.SetEnvironmentVariable("OMP_WAIT_POLICY", "PASSIVE"); // .NET keeps its own copy for child processes
-        OpenMpWaitPolicy = "PASSIVE (set by the workbook)";
     }
 
-    static bool LibgompLoaded()
-    {
-        try { return File.ReadLines("/proc/self/maps").Any(l => l.Contains("libgomp", StringComparison.Ordinal)); }
-        catch (IOException) { return false; }
-    }
 
     /// <summary>
     /// Stops glibc malloc from handing large tensor buffers back to the OS after every batch.
