@@ -46,10 +46,36 @@ public static class ModelZoo
     /// <summary>Names in registry order.</summary>
     public static IEnumerable<string> Names => All.Select(m => m.Name);
 
-    /// <summary>The entry for a name, or a clear error listing the names.</summary>
+    /// <summary>
+    /// The entry for a name, or a clear error listing the names. Besides the registry, any MLP can be
+    /// named as <c>mlp:H1-H2-...</c> with optional parts <c>,sigmoid</c> or <c>,tanh</c> (default ReLU),
+    /// <c>,dropout=P</c> and <c>,bn</c>, e.g. <c>mlp:256-128,dropout=0.2,bn</c>.
+    /// </summary>
     public static ModelInfo Get(string name) =>
         All.FirstOrDefault(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"unknown model '{name}'. Known models: {string.Join(", ", Names)}");
+        ?? (name.StartsWith("mlp:", StringComparison.OrdinalIgnoreCase) ? ParseMlp(name)
+        : throw new ArgumentException($"unknown model '{name}'. Known models: {string.Join(", ", Names)}, or any MLP as mlp:H1-H2[,sigmoid|tanh][,dropout=P][,bn]"));
+
+    static ModelInfo ParseMlp(string name)
+    {
+        var parts = name[4..].Split(',', StringSplitOptions.TrimEntries);
+        string Bad(string why) => $"cannot read model '{name}': {why}. Write mlp:H1-H2[,sigmoid|tanh][,dropout=P][,bn], e.g. mlp:128-64,dropout=0.5";
+        var hidden = parts[0].Split('-').Select(h => int.TryParse(h, out var v) && v > 0 ? v : throw new ArgumentException(Bad($"'{h}' is not a positive layer size"))).ToArray();
+        var activation = Activation.ReLU;
+        double dropout = 0;
+        bool batchNorm = false;
+        foreach (var option in parts.Skip(1))
+        {
+            if (option.Equals("bn", StringComparison.OrdinalIgnoreCase)) batchNorm = true;
+            else if (option.StartsWith("dropout=", StringComparison.OrdinalIgnoreCase))
+                dropout = double.TryParse(option[8..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p) && p is >= 0 and < 1
+                    ? p : throw new ArgumentException(Bad($"dropout must be in [0, 1), got '{option[8..]}'"));
+            else if (Enum.TryParse<Activation>(option, ignoreCase: true, out var a)) activation = a;
+            else throw new ArgumentException(Bad($"unknown option '{option}'"));
+        }
+        var description = $"784-{string.Join("-", hidden)}-out, {activation}{(dropout > 0 ? $", dropout {dropout}" : "")}{(batchNorm ? ", batch norm" : "")}";
+        return new ModelInfo(name.ToLowerInvariant(), "workbook", description, c => Mlp(hidden, c, activation, dropout, batchNorm));
+    }
 
     /// <summary>Builds a named model with the given number of classes.</summary>
     public static Seq Build(string name, int classes = 10)

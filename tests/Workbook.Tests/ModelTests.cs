@@ -47,6 +47,19 @@ public class ModelTests
     }
 
     [Fact]
+    public void Any_mlp_can_be_named()
+    {
+        var summary = ModelSummary.Of("mlp:32-16,sigmoid,dropout=0.2,bn", classes: 10);
+        // 784*32+32, batch norm 2*32, 32*16+16, batch norm 2*16, 16*10+10
+        Assert.Equal(784 * 32 + 32 + 64 + 32 * 16 + 16 + 32 + 16 * 10 + 10, summary.TotalParameters);
+        Assert.Contains(summary.Layers, l => l.Type == "Sigmoid");
+        Assert.Contains(summary.Layers, l => l.Type == "Dropout");
+        var e = Assert.Throws<ArgumentException>(() => ModelZoo.Get("mlp:32-x"));
+        Assert.Contains("'x' is not a positive layer size", e.Message);
+        Assert.Throws<ArgumentException>(() => ModelZoo.Get("mlp:32,dropout=2"));
+    }
+
+    [Fact]
     public void Unknown_model_names_list_the_known_ones()
     {
         var e = Assert.Throws<ArgumentException>(() => ModelZoo.Get("e9"));
