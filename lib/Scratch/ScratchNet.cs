@@ -132,11 +132,14 @@ public sealed class ScratchNet : IDisposable
     public ScratchGradients Backward(ForwardPass pass, Tensor gradLogits)
     {
         var dz = gradLogits;
+        // An explicit Scalar, alive until the loop ends: TorchSharp's implicit double -> Scalar
+        // temporaries can be finalized during the native call (Workbook.Training.Optimizer says more).
+        using Scalar twiceL2 = (2 * Config.L2).ToScalar();
         for (int k = LayerCount - 1; k >= 0; k--)
         {
             var input = pass.LayerInputs[k];
             var dInput = Layers.LinearBackward(input, weights[k], dz, gradWeights[k], gradBiases[k], needInputGradient: k > 0);
-            if (Config.L2 > 0) gradWeights[k].add_(weights[k], alpha: 2 * Config.L2);
+            if (Config.L2 > 0) gradWeights[k].add_(weights[k], alpha: twiceL2);
             if (k > 0) dz = Layers.ActivationBackwardInPlace(ActivationOf(k - 1), input, dInput!);
         }
         return new ScratchGradients(gradWeights, gradBiases);
@@ -145,10 +148,11 @@ public sealed class ScratchNet : IDisposable
     /// <summary>One plain SGD step in place: theta &lt;- theta - lr * gradient.</summary>
     public void Step(ScratchGradients gradients, double learningRate)
     {
+        using Scalar minusLr = (-learningRate).ToScalar();
         for (int k = 0; k < LayerCount; k++)
         {
-            weights[k].add_(gradients.Weights[k], alpha: -learningRate);
-            biases[k].add_(gradients.Biases[k], alpha: -learningRate);
+            weights[k].add_(gradients.Weights[k], alpha: minusLr);
+            biases[k].add_(gradients.Biases[k], alpha: minusLr);
         }
     }
 

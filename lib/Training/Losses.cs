@@ -48,10 +48,12 @@ public static class Losses
     {
         if (l1 == 0 && l2 == 0) return null;
         Tensor? total = null;
+        // Explicit scalars, alive until every mul has returned (see Optimizer for why).
+        using Scalar strength1 = l1.ToScalar(), strength2 = l2.ToScalar();
         foreach (var p in parameters.Where(p => p.dim() > 1))
         {
-            Tensor term = l1 != 0 && l2 != 0 ? p.abs().sum().mul(l1) + p.square().sum().mul(l2)
-                : l1 != 0 ? p.abs().sum().mul(l1) : p.square().sum().mul(l2);
+            Tensor term = l1 != 0 && l2 != 0 ? p.abs().sum().mul(strength1) + p.square().sum().mul(strength2)
+                : l1 != 0 ? p.abs().sum().mul(strength1) : p.square().sum().mul(strength2);
             total = total is null ? term : total + term;
         }
         return total;

@@ -45,9 +45,7 @@ public static class Trainer
         var model = ModelZoo.Build(spec.Model, train.NumClasses);
         model.to(device);
         var parameters = model.parameters().ToList();
-        optim.Optimizer optimizer = spec.Optimizer == OptimizerKind.Sgd
-            ? optim.SGD(parameters, spec.LearningRate, momentum: spec.Momentum)
-            : optim.Adam(parameters, spec.LearningRate);
+        using var optimizer = Optimizer.For(spec, parameters);
 
         // Data stays where it is on the CPU; on a GPU it is copied over once per run.
         var images = device.type == DeviceType.CPU ? train.Images : train.Images.to(device);
@@ -89,9 +87,11 @@ public static class Trainer
                 var loss = Losses.Compute(spec.Loss, logits, y);
                 var penalty = Losses.Penalty(parameters, spec.L1, spec.L2);
                 (penalty is null ? loss : loss + penalty).backward();
-                optimizer.step();
-                // Accumulate on the device: no per-batch synchronisation.
-                lossSum.add_(loss.detach().to(float64).mul(idx.shape[0]));
+                optimizer.Step();
+                // Accumulate on the device: no per-batch synchronisation. The batch size is an explicit
+                // Scalar held to the end of the batch (see Optimizer: TorchSharp's temporaries can be freed mid-call).
+                using var batchSize = ((double)idx.shape[0]).ToScalar();
+                lossSum.add_(loss.detach().to(float64).mul(batchSize));
                 correct.add_(logits.argmax(1).eq(y).sum());
             }
             watch.Stop();
@@ -130,7 +130,7 @@ public static class Trainer
                 && record.ValidationAccuracy is { } now && now < before)
             {
                 lr *= factor;
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                optimizer.LearningRate = lr;
             }
 
             bool last = epoch == spec.Epochs;
