@@ -52,8 +52,9 @@ public sealed class ClaimsTable(string notebook, string report) : RichOutput
     /// A numeric claim: reproduced when |measured - paper| &lt;= tolerance, close within twice the
     /// tolerance, else not reproduced. A missing or non-finite measurement is not comparable.
     /// </summary>
+    /// <param name="ifNot">The likely reason when the claim is only close or not reproduced; shown only then.</param>
     public ClaimsTable Numeric(string id, string claim, double paper, double? measured, double tolerance,
-        string unit = "", string format = "0.##", string note = "")
+        string unit = "", string format = "0.##", string note = "", string ifNot = "")
     {
         string F(double v) => v.ToString(format, CultureInfo.InvariantCulture) + unit;
         Verdict verdict;
@@ -69,15 +70,16 @@ public sealed class ClaimsTable(string notebook, string report) : RichOutput
             verdict = gap <= tolerance ? Verdict.Reproduced : gap <= 2 * tolerance ? Verdict.Close : Verdict.NotReproduced;
             measuredText = F(m);
         }
-        return AddJudged(new ClaimRow(id, claim, F(paper), measuredText, "±" + F(tolerance), verdict, note));
+        return AddJudged(new ClaimRow(id, claim, F(paper), measuredText, "±" + F(tolerance), verdict, WithReason(note, verdict, ifNot)));
     }
 
     /// <summary>
     /// A qualitative claim checked by a computed criterion: holds = true (reproduced), false (not
     /// reproduced), null (cannot be measured). <paramref name="partly"/> marks a claim that holds only in part (close).
     /// </summary>
+    /// <param name="ifNot">The likely reason when the claim is only close or not reproduced; shown only then.</param>
     public ClaimsTable Qualitative(string id, string claim, string paper, bool? holds, string measured, string criterion,
-        string note = "", bool partly = false)
+        string note = "", bool partly = false, string ifNot = "")
     {
         var verdict = holds switch
         {
@@ -86,12 +88,16 @@ public sealed class ClaimsTable(string notebook, string report) : RichOutput
             true => Verdict.Reproduced,
             false => Verdict.NotReproduced,
         };
-        return AddJudged(new ClaimRow(id, claim, paper, measured, criterion, verdict, note));
+        return AddJudged(new ClaimRow(id, claim, paper, measured, criterion, verdict, WithReason(note, verdict, ifNot)));
     }
 
     /// <summary>A claim the reproduction cannot test, with the reason.</summary>
     public ClaimsTable NotComparable(string id, string claim, string paper, string reason) =>
         Add(new ClaimRow(id, claim, paper, "—", "—", Verdict.NotComparable, reason));
+
+    static string WithReason(string note, Verdict verdict, string ifNot) =>
+        ifNot.Length == 0 || verdict is not (Verdict.Close or Verdict.NotReproduced) ? note
+        : note.Length == 0 ? "likely reason: " + ifNot : $"{note}; likely reason: {ifNot}";
 
     ClaimsTable AddJudged(ClaimRow row)
     {
