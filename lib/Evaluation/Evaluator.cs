@@ -16,6 +16,7 @@ public static class Evaluator
         var device = Compute.Device;
         bool wasTraining = model.training;
         model.eval();
+        using var kernels = ConvolutionGuard.For(model);
         var predictions = new long[data.Count];
         double lossSum = 0;
         var watch = Stopwatch.StartNew();
@@ -63,6 +64,7 @@ public static class Evaluator
         var children = model.children().Take(last + 1).Cast<nn.Module<Tensor, Tensor>>().ToList();
         bool wasTraining = model.training;
         model.eval();
+        using var kernels = ConvolutionGuard.For(model);
         var parts = new List<Tensor>();
         using (no_grad())
         {

@@ -32,7 +32,11 @@ public static class Trainer
 
         var architecture = ModelSummary.Of(spec.Model, train.NumClasses).Signature;
         var dataIds = new[] { train.Id, validation?.Id ?? "", test?.Id ?? "" };
-        var key = RunStore.KeyOf(new { LoopVersion, spec = spec.KeyPart, architecture, dataIds });
+        // Runs of models that need libtorch's plain convolution kernels (ConvolutionGuard) are keyed apart:
+        // runs cached before the guard existed came from oneDNN kernels that computed them wrongly.
+        var key = NeedsPlainKernels(spec.Model, train.NumClasses)
+            ? RunStore.KeyOf(new { LoopVersion, spec = spec.KeyPart, architecture, dataIds, convolutions = "plain" })
+            : RunStore.KeyOf(new { LoopVersion, spec = spec.KeyPart, architecture, dataIds });
 
         if (store.Open(key) is { } entry && TryLoad(entry, spec, train.NumClasses) is { } cached)
         {
@@ -44,6 +48,7 @@ public static class Trainer
         manual_seed(spec.Seed);
         var model = ModelZoo.Build(spec.Model, train.NumClasses);
         model.to(device);
+        using var kernels = ConvolutionGuard.For(model); // forward and backward of every batch run inside it
         var parameters = model.parameters().ToList();
         using var optimizer = Optimizer.For(spec, parameters);
 
@@ -177,6 +182,12 @@ public static class Trainer
         };
         Save(store, run);
         return run;
+    }
+
+    static bool NeedsPlainKernels(string modelName, int classes)
+    {
+        using var probe = ModelZoo.Build(modelName, classes);
+        return ConvolutionGuard.NeedsPlainKernels(probe);
     }
 
     /// <summary>

@@ -19,6 +19,7 @@ public class GradientClearingTests
     {
         manual_seed(spec.Seed);
         var model = ModelZoo.Build(spec.Model, train.NumClasses);
+        using var kernels = Workbook.Runtime.ConvolutionGuard.For(model); // the trainer's convolution kernels too
         var parameters = model.parameters().ToList();
         optim.Optimizer optimizer = spec.Optimizer == OptimizerKind.Sgd
             ? optim.SGD(parameters, spec.LearningRate, momentum: spec.Momentum)
