@@ -30,23 +30,32 @@ public static class Trainer
         string name = spec.Name.Length > 0 ? spec.Name : spec.Model;
         void Report(TrainingProgress p) { progress?.Invoke(p); TrainingEvents.Publish(p); }
 
-        var architecture = ModelSummary.Of(spec.Model, train.NumClasses).Signature;
+        // One model serves the cache key (its architecture, its convolutions) and then either the cached
+        // weights or training; it is built right after seeding, so its initial weights are the seed's.
+        manual_seed(spec.Seed);
+        var model = ModelZoo.Build(spec.Model, train.NumClasses);
+        var architecture = ModelSummary.Of(spec.Model, model).Signature;
         var dataIds = new[] { train.Id, validation?.Id ?? "", test?.Id ?? "" };
         // Runs of models that need libtorch's plain convolution kernels (ConvolutionGuard) are keyed apart:
         // runs cached before the guard existed came from oneDNN kernels that computed them wrongly.
-        var key = NeedsPlainKernels(spec.Model, train.NumClasses)
+        var key = ConvolutionGuard.NeedsPlainKernels(model)
             ? RunStore.KeyOf(new { LoopVersion, spec = spec.KeyPart, architecture, dataIds, convolutions = "plain" })
             : RunStore.KeyOf(new { LoopVersion, spec = spec.KeyPart, architecture, dataIds });
 
-        if (store.Open(key) is { } entry && TryLoad(entry, spec, train.NumClasses) is { } cached)
+        if (store.Open(key) is { } entry)
         {
-            Report(new TrainingProgress(name, cached.EpochsRun, spec.Epochs, cached.History.Last, "cached", 0));
-            return cached;
+            if (TryLoad(entry, spec, model) is { } cached)
+            {
+                Report(new TrainingProgress(name, cached.EpochsRun, spec.Epochs, cached.History.Last, "cached", 0));
+                return cached;
+            }
+            // An unreadable entry may have left some of its weights in the model: start again from the seed.
+            model.Dispose();
+            manual_seed(spec.Seed);
+            model = ModelZoo.Build(spec.Model, train.NumClasses);
         }
 
         var device = Compute.Device;
-        manual_seed(spec.Seed);
-        var model = ModelZoo.Build(spec.Model, train.NumClasses);
         model.to(device);
         using var kernels = ConvolutionGuard.For(model); // forward and backward of every batch run inside it
         var parameters = model.parameters().ToList();
@@ -184,12 +193,6 @@ public static class Trainer
         return run;
     }
 
-    static bool NeedsPlainKernels(string modelName, int classes)
-    {
-        using var probe = ModelZoo.Build(modelName, classes);
-        return ConvolutionGuard.NeedsPlainKernels(probe);
-    }
-
     /// <summary>
     /// Drops every parameter's gradient (PyTorch's zero_grad(set_to_none=True)) instead of TorchSharp's
     /// optimizer.zero_grad(), which zeroes each gradient in place: a memset of all gradients every
@@ -224,13 +227,13 @@ public static class Trainer
         writer.Commit();
     }
 
-    static TrainedRun? TryLoad(RunEntry entry, TrainSpec spec, int classes)
+    /// <summary>The cached run in <paramref name="entry"/>, its weights loaded into <paramref name="model"/>; null if unreadable.</summary>
+    static TrainedRun? TryLoad(RunEntry entry, TrainSpec spec, Seq model)
     {
         if (!entry.Has(RunFile) || !entry.Has(WeightsFile)) return null;
         try
         {
             var run = entry.ReadJson<TrainedRun>(RunFile);
-            var model = ModelZoo.Build(spec.Model, classes);
             model.load(entry.PathOf(WeightsFile));
             model.to(Compute.Device);
             model.eval();
