@@ -52,9 +52,11 @@ public sealed class ClaimsTable(string notebook, string report) : RichOutput
     /// A numeric claim: reproduced when |measured - paper| &lt;= tolerance, close within twice the
     /// tolerance, else not reproduced. A missing or non-finite measurement is not comparable.
     /// </summary>
+    /// <param name="partly">True when the claim says more than its number (e.g. "E5, the best") and that
+    /// part does not hold: a number within tolerance then makes the claim only close.</param>
     /// <param name="ifNot">The likely reason when the claim is only close or not reproduced; shown only then.</param>
     public ClaimsTable Numeric(string id, string claim, double paper, double? measured, double tolerance,
-        string unit = "", string format = "0.##", string note = "", string ifNot = "")
+        string unit = "", string format = "0.##", string note = "", string ifNot = "", bool partly = false)
     {
         string F(double v) => v.ToString(format, CultureInfo.InvariantCulture) + unit;
         Verdict verdict;
@@ -68,6 +70,7 @@ public sealed class ClaimsTable(string notebook, string report) : RichOutput
         {
             double gap = Math.Abs(m - paper);
             verdict = gap <= tolerance ? Verdict.Reproduced : gap <= 2 * tolerance ? Verdict.Close : Verdict.NotReproduced;
+            if (partly && verdict == Verdict.Reproduced) verdict = Verdict.Close;
             measuredText = F(m);
         }
         return AddJudged(new ClaimRow(id, claim, F(paper), measuredText, "±" + F(tolerance), verdict, WithReason(note, verdict, ifNot)));

@@ -37,6 +37,18 @@ public class ClaimsTableTests
     }
 
     [Fact]
+    public void A_number_within_tolerance_is_only_close_when_the_rest_of_the_claim_fails()
+    {
+        var t = Under(ProfileName.Paper, c => c
+            .Numeric("a", "E5, the best", 98.6, 98.6, 0.5, "%", note: "E2 beats E5", ifNot: "one seed", partly: true)
+            .Numeric("b", "E5, the best", 98.6, 99.5, 0.5, "%", partly: true)
+            .Numeric("c", "E5, the best", 98.6, 97.0, 0.5, "%", partly: true)
+            .Numeric("d", "E5, the best", 98.6, 98.6, 0.5, "%", partly: false));
+        Assert.Equal([Verdict.Close, Verdict.Close, Verdict.NotReproduced, Verdict.Reproduced], t.Rows.Select(r => r.Verdict));
+        Assert.Equal("E2 beats E5; likely reason: one seed", t.Rows[0].Note);
+    }
+
+    [Fact]
     public void Smaller_profiles_do_not_judge_but_say_what_the_paper_profile_would()
     {
         var t = Under(ProfileName.Quick, c => c
