@@ -52,6 +52,14 @@ public sealed class ClaimsTable(string notebook, string report) : RichOutput
     /// A numeric claim: reproduced when |measured - paper| &lt;= tolerance, close within twice the
     /// tolerance, else not reproduced. A missing or non-finite measurement is not comparable.
     /// </summary>
+    /// <param name="id">The report's claim id, e.g. C002-6.</param>
+    /// <param name="claim">What the report claims, in a few words.</param>
+    /// <param name="paper">The report's own figure.</param>
+    /// <param name="measured">This reproduction's figure; null when it was not measured.</param>
+    /// <param name="tolerance">How far the measured figure may be from the report's to count as reproduced.</param>
+    /// <param name="unit">Appended to every figure, e.g. "%".</param>
+    /// <param name="format">.NET number format of the figures.</param>
+    /// <param name="note">Context shown beside the verdict.</param>
     /// <param name="partly">True when the claim says more than its number (e.g. "E5, the best") and that
     /// part does not hold: a number within tolerance then makes the claim only close.</param>
     /// <param name="ifNot">The likely reason when the claim is only close or not reproduced; shown only then.</param>
@@ -80,6 +88,14 @@ public sealed class ClaimsTable(string notebook, string report) : RichOutput
     /// A qualitative claim checked by a computed criterion: holds = true (reproduced), false (not
     /// reproduced), null (cannot be measured). <paramref name="partly"/> marks a claim that holds only in part (close).
     /// </summary>
+    /// <param name="id">The report's claim id, e.g. C002-6.</param>
+    /// <param name="claim">What the report claims, in a few words.</param>
+    /// <param name="paper">The report's own figure.</param>
+    /// <param name="holds">Whether the computed criterion holds; null when it cannot be measured.</param>
+    /// <param name="measured">What was measured, as text.</param>
+    /// <param name="criterion">The criterion, as text.</param>
+    /// <param name="note">Context shown beside the verdict.</param>
+    /// <param name="partly">True when the claim holds only in part (close).</param>
     /// <param name="ifNot">The likely reason when the claim is only close or not reproduced; shown only then.</param>
     public ClaimsTable Qualitative(string id, string claim, string paper, bool? holds, string measured, string criterion,
         string note = "", bool partly = false, string ifNot = "")
