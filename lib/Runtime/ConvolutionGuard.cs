@@ -64,6 +64,8 @@ public static class ConvolutionGuard
         }
     }
 
+    static bool warned;
+
     sealed class Scope : IDisposable
     {
         readonly bool? before = OneDnnEnabled;
@@ -71,10 +73,16 @@ public static class ConvolutionGuard
 
         public Scope()
         {
-            if (!Native.Set(false))
-                throw new InvalidOperationException(
-                    "This model has convolutions whose channel counts libtorch's oneDNN kernels get wrong on the CPU, " +
-                    "and oneDNN could not be switched off on this platform. Use channel counts that are multiples of 16.");
+            // Only Linux x64 exports the C++ names looked up below. Elsewhere say so once and go on: the
+            // fault was seen on one CPU, and stopping every CNN notebook on other platforms would be worse.
+            if (!Native.Set(false) && !warned)
+            {
+                warned = true;
+                Console.Error.WriteLine(
+                    "warning: this model has convolutions whose channel counts libtorch's oneDNN kernels computed wrongly " +
+                    "on an AVX-512 CPU, and oneDNN cannot be switched off on this platform; check its results " +
+                    "(environment.md, 'oneDNN convolutions with unaligned channel counts').");
+            }
         }
 
         public void Dispose()
