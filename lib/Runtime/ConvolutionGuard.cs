@@ -29,21 +29,16 @@ public static class ConvolutionGuard
     /// oneDNN would pad (input not 1 and not a multiple of 16, or output not a multiple of 16).
     /// </summary>
     public static bool NeedsPlainKernels(nn.Module model) =>
-        !Compute.IsCuda && UnalignedConvolutions(model).Any();
+        // TorchSharp's modules() leaves out the module itself, which may be a convolution.
+        !Compute.IsCuda && model.modules().Prepend(model).Any(IsUnaligned);
 
-    /// <summary>The convolutions of <paramref name="model"/> with unaligned channel counts, as "name in->out".</summary>
-    public static IEnumerable<string> UnalignedConvolutions(nn.Module model)
+    static bool IsUnaligned(nn.Module module)
     {
-        // TorchSharp's named_modules() leaves out the module itself, which may be a convolution.
-        foreach (var (name, module) in model.named_modules().Prepend(("(model)", model)))
-        {
-            if (module is not TorchSharp.Modules.Convolution) continue;
-            var weight = module.named_parameters(recurse: false).FirstOrDefault(p => p.name == "weight").parameter;
-            if (weight is null || weight.dim() < 3) continue;
-            long outChannels = weight.shape[0], inChannels = weight.shape[1];
-            bool aligned = outChannels % Block == 0 && (inChannels == 1 || inChannels % Block == 0);
-            if (!aligned) yield return $"{name} {inChannels}->{outChannels}";
-        }
+        if (module is not TorchSharp.Modules.Convolution) return false;
+        var weight = module.named_parameters(recurse: false).FirstOrDefault(p => p.name == "weight").parameter;
+        if (weight is null || weight.dim() < 3) return false;
+        long outChannels = weight.shape[0], inChannels = weight.shape[1];
+        return outChannels % Block != 0 || (inChannels != 1 && inChannels % Block != 0);
     }
 
     /// <summary>
