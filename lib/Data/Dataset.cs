@@ -106,6 +106,9 @@ public sealed class Dataset
     /// <summary>One image as 28x28 floats in [0, 1] (row-major).</summary>
     public float[] Image(int index) => Images[index].reshape(-1).data<float>().ToArray();
 
+    /// <summary>The shuffle seed of one epoch of a run: every trainer draws its batch order from this one rule.</summary>
+    public static int ShuffleSeed(int runSeed, int epoch) => unchecked(runSeed * 100_003 + epoch);
+
     /// <summary>A deterministic permutation of 0..n-1 (Fisher-Yates with a seeded System.Random).</summary>
     public static long[] Permutation(int n, int seed)
     {

@@ -13,7 +13,10 @@ public sealed class EvalResult
     public double Accuracy { get; init; }
     /// <summary>Mean loss (by the run's loss function).</summary>
     public double Loss { get; init; }
-    /// <summary>Predicted class of each example.</summary>
+    /// <summary>Examples whose outputs were not finite (a diverged model): predicted as -1, counted wrong.</summary>
+    [JsonIgnore]
+    public int NonFinite => Predictions.Count(p => p < 0);
+    /// <summary>Predicted class of each example; -1 where the model's outputs were not finite.</summary>
     public long[] Predictions { get; init; } = [];
     /// <summary>True class of each example.</summary>
     public long[] Labels { get; init; } = [];
@@ -30,7 +33,8 @@ public sealed class EvalResult
         {
             int k = ClassNames.Length;
             var m = Enumerable.Range(0, k).Select(_ => new int[k]).ToArray();
-            for (int i = 0; i < Labels.Length; i++) m[Labels[i]][Predictions[i]]++;
+            // A prediction of -1 (non-finite outputs) is no class: it counts as wrong and sits in no cell.
+            for (int i = 0; i < Labels.Length; i++) if (Predictions[i] >= 0) m[Labels[i]][Predictions[i]]++;
             return m;
         }
     }

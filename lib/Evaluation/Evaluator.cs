@@ -28,10 +28,11 @@ public static class Evaluator
                 int n = Math.Min(batchSize, data.Count - start);
                 var x = data.Images.narrow(0, start, n).to(device);
                 var y = data.Labels.narrow(0, start, n).to(device);
-                // A diverged model yields NaN logits; count them as class 0 rather than fail.
-                var logits = model.call(x).nan_to_num(0.0);
+                // A diverged model's outputs are not finite: its loss stays NaN and such examples get no
+                // class (-1), so a diverged run can never look like a 10%-accurate one.
+                var logits = model.call(x);
                 lossSum += Losses.Compute(loss, logits, y).item<float>() * n;
-                var predicted = logits.argmax(1).cpu().data<long>().ToArray();
+                var predicted = where(logits.isfinite().all(1), logits.argmax(1), tensor(-1L, device: logits.device)).cpu().data<long>().ToArray();
                 Array.Copy(predicted, 0, predictions, start, n);
             }
         }

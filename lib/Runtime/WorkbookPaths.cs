@@ -18,6 +18,10 @@ public static class WorkbookPaths
     public static string Runs => Environment.GetEnvironmentVariable("WORKBOOK_RUNS_DIR") is { Length: > 0 } d
         ? Path.GetFullPath(d) : Path.Combine(Root, "runs");
 
+    /// <summary>The results published in the repository: &lt;root&gt;/results, or WORKBOOK_RESULTS_DIR.</summary>
+    public static string Results => Environment.GetEnvironmentVariable("WORKBOOK_RESULTS_DIR") is { Length: > 0 } d
+        ? Path.GetFullPath(d) : Path.Combine(Root, "results");
+
     /// <summary>Where notebooks write their claims JSON: WORKBOOK_OUT (set by the runner) or &lt;root&gt;/reports.</summary>
     public static string Reports => Environment.GetEnvironmentVariable("WORKBOOK_OUT") is { Length: > 0 } d
         ? Path.GetFullPath(d) : Path.Combine(Root, "reports");

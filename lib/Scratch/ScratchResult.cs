@@ -25,8 +25,13 @@ public sealed record ScratchResult
     public required ScratchConfig Config { get; init; }
     /// <summary>One record per epoch run (fewer than configured when the run diverged).</summary>
     public required History History { get; init; }
-    /// <summary>The trained network (parameters as tensors), for <see cref="ScratchTrainer.Predict"/> and more evaluation.</summary>
-    public required ScratchNet Network { get; init; }
+    /// <summary>The trained network (parameters as tensors), for <see cref="ScratchTrainer.Predict"/> and more evaluation;
+    /// null for a published run loaded without its weights (ask for the model to get it).</summary>
+    public ScratchNet? Network { get; init; }
+    /// <summary>Inputs per example (784).</summary>
+    public int Inputs { get; init; }
+    /// <summary>Classes.</summary>
+    public int Classes { get; init; }
     /// <summary>Accuracy on the whole training set, evaluated after training.</summary>
     public double TrainAccuracy { get; init; }
     /// <summary>Loss on the whole training set, evaluated after training.</summary>
@@ -47,8 +52,12 @@ public sealed record ScratchResult
     public IReadOnlyList<WeightSnapshot> Snapshots { get; init; } = [];
     /// <summary>Wall-clock seconds of the training run as it was measured when trained (cached runs keep the original).</summary>
     public double TrainSeconds { get; init; }
-    /// <summary>True when this result was loaded from the run cache instead of trained.</summary>
-    public bool FromCache { get; init; }
+    /// <summary>Where this copy of the run came from.</summary>
+    public RunSource Source { get; init; }
+    /// <summary>True when this result was loaded from the run cache or the published results instead of trained.</summary>
+    public bool FromCache => Source != RunSource.Trained;
+    /// <summary>How, where and when it was trained (set once it went through the run cache).</summary>
+    public RunProvenance? Provenance { get; init; }
     /// <summary>The run-cache key, when the run went through <see cref="ScratchTrainer.TrainCached"/>.</summary>
     public string? CacheKey { get; init; }
 
@@ -57,7 +66,7 @@ public sealed record ScratchResult
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Config.Describe(Network.Inputs, Network.Classes)}: {History.Count} epochs, train {TrainAccuracy:P2}" +
+        $"{Config.Describe(Inputs, Classes)}: {History.Count} epochs, train {TrainAccuracy:P2}" +
         (ValidationAccuracy is { } v ? $", validation {v:P2}" : "") + (TestAccuracy is { } t ? $", test {t:P2}" : "") +
         (Diverged ? $", diverged in epoch {DivergedAtEpoch}" : "") + (FromCache ? " (cached)" : "");
 }

@@ -51,7 +51,7 @@ public static partial class ScratchTrainer
         double lr = config.LearningRate;
         double? previousValidation = null;
         int? divergedAt = null;
-        Report(new TrainingProgress(run, 0, config.Epochs, null, "running", 0));
+        Report(new TrainingProgress(run, 0, config.Epochs, null, RunState.Running, 0));
 
         for (int epoch = 1; epoch <= config.Epochs; epoch++)
         {
@@ -70,7 +70,7 @@ public static partial class ScratchTrainer
             };
             history.Epochs.Add(record);
             if (epoch == 1) snapshots.Add(net.SnapshotFirstLayer("epoch 1", 1));
-            Report(new TrainingProgress(run, epoch, config.Epochs, record, finite ? "running" : "diverged", clock.Elapsed.TotalSeconds));
+            Report(new TrainingProgress(run, epoch, config.Epochs, record, finite ? RunState.Running : RunState.Diverged, clock.Elapsed.TotalSeconds));
             if (!finite) { divergedAt = epoch; break; }
             lr = NextLearningRate(lr, config.LrDecay, previousValidation, val?.Accuracy);
             previousValidation = val?.Accuracy;
@@ -82,10 +82,10 @@ public static partial class ScratchTrainer
         var onTest = test is null ? null : Measure(net, test, predictions);
         var onValidation = validation is null ? null : Evaluate(net, validation);
         if (divergedAt is null)
-            Report(new TrainingProgress(run, history.Count, config.Epochs, history.Last, "finished", clock.Elapsed.TotalSeconds));
+            Report(new TrainingProgress(run, history.Count, config.Epochs, history.Last, RunState.Finished, clock.Elapsed.TotalSeconds));
         return new ScratchResult
         {
-            Config = config, History = history, Network = net,
+            Config = config, History = history, Network = net, Inputs = inputs, Classes = classes,
             TrainAccuracy = onTrain.Accuracy, TrainLoss = onTrain.Loss,
             ValidationAccuracy = onValidation?.Accuracy, TestAccuracy = onTest?.Accuracy, TestLoss = onTest?.Loss,
             Diverged = divergedAt is not null, DivergedAtEpoch = divergedAt,
@@ -97,7 +97,7 @@ public static partial class ScratchTrainer
     /// The seed of an epoch's shuffle: a different, reproducible order every epoch; the multiplier
     /// keeps the runs of seeds s and s+1 from sharing shuffles one epoch apart.
     /// </summary>
-    internal static int ShuffleSeed(int seed, int epoch) => unchecked(seed * 10_007 + epoch);
+    internal static int ShuffleSeed(int seed, int epoch) => Dataset.ShuffleSeed(seed, epoch);
 
     /// <summary>
     /// One pass of SGD over the data in a seeded random order. Returns the mean training loss and

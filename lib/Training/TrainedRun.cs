@@ -4,8 +4,8 @@ using Seq = TorchSharp.Modules.Sequential;
 
 namespace Workbook.Training;
 
-/// <summary>A finished run: its spec, per-epoch history, final evaluations and trained model.</summary>
-public sealed class TrainedRun
+/// <summary>A finished run: its spec, per-epoch history, final evaluations, provenance and trained model.</summary>
+public sealed record TrainedRun
 {
     /// <summary>Display name.</summary>
     public string Name { get; init; } = "";
@@ -13,6 +13,8 @@ public sealed class TrainedRun
     public required TrainSpec Spec { get; init; }
     /// <summary>The run-cache key.</summary>
     public string Key { get; init; } = "";
+    /// <summary>The model's layer signature (part of the key).</summary>
+    public string Architecture { get; init; } = "";
     /// <summary>Ids of the data sets used (train, validation, test).</summary>
     public string[] DataIds { get; init; } = [];
     /// <summary>Per-epoch record.</summary>
@@ -35,18 +37,23 @@ public sealed class TrainedRun
     public long Parameters { get; init; }
     /// <summary>The device it was trained on.</summary>
     public string Device { get; init; } = "";
-    /// <summary>True when this run was loaded from the run cache rather than trained now.</summary>
+    /// <summary>How, where and when it was trained.</summary>
+    public RunProvenance? Provenance { get; init; }
+    /// <summary>Where this copy of the run came from: trained now, this machine's cache, or the published results.</summary>
     [JsonIgnore]
-    public bool FromCache { get; set; }
-    /// <summary>The trained model (in evaluation mode).</summary>
+    public RunSource Source { get; init; }
+    /// <summary>True when this run was loaded rather than trained now.</summary>
     [JsonIgnore]
-    public Seq? Model { get; set; }
+    public bool FromCache => Source != RunSource.Trained;
+    /// <summary>The trained model (in evaluation mode); null for a published run loaded without its weights.</summary>
+    [JsonIgnore]
+    public Seq? Model { get; init; }
 
-    /// <summary>Final test accuracy (NaN without a test set).</summary>
+    /// <summary>Final test accuracy; NaN without a test set or when the run diverged (a diverged model has no accuracy worth showing).</summary>
     [JsonIgnore]
-    public double TestAccuracy => Test?.Accuracy ?? double.NaN;
+    public double TestAccuracy => Diverged ? double.NaN : Test?.Accuracy ?? double.NaN;
 
     /// <summary>A one-line description.</summary>
     public override string ToString() =>
-        $"{Name}: {(Diverged ? $"DIVERGED at epoch {DivergedAtEpoch}" : $"test accuracy {TestAccuracy:P2}")} after {EpochsRun} epochs ({TrainSeconds:F1} s{(FromCache ? ", from cache" : "")})";
+        $"{Name}: {(Diverged ? $"DIVERGED at epoch {DivergedAtEpoch}" : $"test accuracy {TestAccuracy:P2}")} after {EpochsRun} epochs ({TrainSeconds:F1} s{Source switch { RunSource.LocalCache => ", from cache", RunSource.Published => ", from published results", _ => "" }})";
 }

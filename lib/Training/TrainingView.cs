@@ -43,11 +43,11 @@ public sealed class TrainingView(string? title = null) : RichOutput
             foreach (var r in runs)
             {
                 double frac = r.Fraction;
-                var colour = r.State switch { "diverged" => "#cf222e", "cached" => "#8250df", "running" => "#0969da", _ => "#1a7f37" };
+                var colour = r.State switch { RunState.Diverged => "#cf222e", RunState.Cached or RunState.Published => "#8250df", RunState.Running => "#0969da", _ => "#1a7f37" };
                 var bar = $"<div style=\"width:120px;height:10px;background:#eee;border-radius:3px\"><div style=\"width:{frac * 120:F0}px;height:10px;background:{colour};border-radius:3px\"></div></div>";
                 var e = r.Last;
                 var cells = new[] { E(r.Run), bar, $"{r.Epoch}/{r.Epochs}", Pct(e?.TrainAccuracy), Pct(e?.ValidationAccuracy), Pct(e?.TestAccuracy),
-                    e is null ? "" : e.TrainLoss.ToString("0.####", CultureInfo.InvariantCulture), $"{r.ElapsedSeconds:F0} s", $"<span style=\"color:{colour}\">{E(r.State)}</span>" };
+                    e is null ? "" : e.TrainLoss.ToString("0.####", CultureInfo.InvariantCulture), $"{r.ElapsedSeconds:F0} s", $"<span style=\"color:{colour}\">{E(r.State.Words())}</span>" };
                 sb.Append("<tr>").Append(string.Concat(cells.Select(c => $"<td style=\"padding:2px 8px\">{c}</td>"))).Append("</tr>");
             }
         }

@@ -106,7 +106,7 @@ public class ConvolutionGuardTests
             Model = "googlenet-small", Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, BatchSize = 32,
             Epochs = 1, Seed = 0, TestEveryEpoch = false,
         };
-        var run = Trainer.Train(spec, train, store: TestData.TempStore());
+        var run = Trainer.Train(spec, train, cache: new RunCache(TestData.TempStore()));
         Assert.False(run.Diverged);
         Assert.True(double.IsFinite(run.History.Last!.TrainLoss));
         Assert.True(run.History.Last!.TrainAccuracy > 0.3, $"train accuracy {run.History.Last!.TrainAccuracy:P1}");

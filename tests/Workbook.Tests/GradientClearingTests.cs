@@ -58,7 +58,7 @@ public class GradientClearingTests
             Model = model, Optimizer = optimizer, LearningRate = optimizer == OptimizerKind.Sgd ? 0.05 : 1e-3, Momentum = momentum,
             L2 = l2, Epochs = 2, Seed = 3, TestEveryEpoch = false,
         };
-        var run = Trainer.Train(spec, train, store: TestData.TempStore());
+        var run = Trainer.Train(spec, train, cache: new RunCache(TestData.TempStore()));
         var expected = ZeroGradLoop(spec, train);
         var actual = run.Model!.state_dict();
         Assert.Equal(expected.Keys, actual.Keys);

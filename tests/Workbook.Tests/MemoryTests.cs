@@ -15,13 +15,13 @@ public class MemoryTests
         var spec = new TrainSpec { Model = "cnn004", Epochs = 5, BatchSize = 64, TestEveryEpoch = false };
         var run = Trainer.Train(spec, train, progress: p =>
         {
-            if (p.State is "running" or "finished" && p.Epoch > 0 && p.Batch == 0) // between epochs, not the mid-epoch reports
+            if (p.State is RunState.Running or RunState.Finished && p.Epoch > 0 && p.Batch == 0) // between epochs, not the mid-epoch reports
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 rss.Add(Process.GetCurrentProcess().WorkingSet64);
             }
-        }, store: TestData.TempStore());
+        }, cache: new RunCache(TestData.TempStore()));
         Assert.Equal(5, run.EpochsRun);
         Assert.Equal(5, rss.Count);
         // 94 batches an epoch: a leak of one batch's activations per batch would add hundreds of MB.

@@ -14,7 +14,7 @@ public class TrainerTests
     {
         var train = TestData.Real.Train.Subset(3000, seed: 1);
         var test = TestData.Real.Test.Subset(1000, seed: 1);
-        var run = Trainer.Train(Small, train, test: test, store: TestData.TempStore());
+        var run = Trainer.Train(Small, train, test: test, cache: new RunCache(TestData.TempStore()));
         Assert.False(run.Diverged);
         Assert.Equal(2, run.EpochsRun);
         Assert.True(run.TestAccuracy > 0.65, $"test accuracy {run.TestAccuracy:P1} should be far above the 10% of chance");
@@ -27,9 +27,9 @@ public class TrainerTests
         var train = TestData.Real.Train.Subset(2000, seed: 2);
         var (tr, val) = train.Split(0.2, seed: 3);
         var spec = Small with { Model = "net4" }; // dropout: the seed must fix it too
-        var a = Trainer.Train(spec, tr, val, store: TestData.TempStore());
-        var b = Trainer.Train(spec, tr, val, store: TestData.TempStore());
-        var c = Trainer.Train(spec with { Seed = 8 }, tr, val, store: TestData.TempStore());
+        var a = Trainer.Train(spec, tr, val, cache: new RunCache(TestData.TempStore()));
+        var b = Trainer.Train(spec, tr, val, cache: new RunCache(TestData.TempStore()));
+        var c = Trainer.Train(spec with { Seed = 8 }, tr, val, cache: new RunCache(TestData.TempStore()));
         Assert.Equal(a.History.Series("train_loss"), b.History.Series("train_loss"));
         Assert.Equal(a.History.Series("val_acc"), b.History.Series("val_acc"));
         Assert.Equal(a.Validation!.Predictions, b.Validation!.Predictions);
@@ -42,11 +42,11 @@ public class TrainerTests
         var store = TestData.TempStore();
         var train = TestData.Real.Train.Subset(1000, seed: 4);
         var test = TestData.Real.Test.Subset(500, seed: 4);
-        var first = Trainer.Train(Small, train, test: test, store: store);
+        var first = Trainer.Train(Small, train, test: test, cache: new RunCache(store));
         Assert.False(first.FromCache);
 
         var watch = Stopwatch.StartNew();
-        var second = Trainer.Train(Small with { Name = "renamed" }, train, test: test, store: store);
+        var second = Trainer.Train(Small with { Name = "renamed" }, train, test: test, cache: new RunCache(store));
         Assert.True(second.FromCache);
         Assert.Equal("renamed", second.Name);
         Assert.Equal(first.Test!.Predictions, second.Test!.Predictions);
@@ -60,7 +60,7 @@ public class TrainerTests
         var bytes = File.ReadAllBytes(weights);
         bytes[bytes.Length / 2] ^= 0xff;
         File.WriteAllBytes(weights, bytes);
-        var third = Trainer.Train(Small, train, test: test, store: store);
+        var third = Trainer.Train(Small, train, test: test, cache: new RunCache(store));
         Assert.False(third.FromCache);
         Assert.Equal(first.Test.Predictions, third.Test!.Predictions);
         Assert.True(store.Open(first.Key) != null);
@@ -69,7 +69,7 @@ public class TrainerTests
         Directory.Delete(Path.Combine(store.Root, first.Key), true);
         Directory.CreateDirectory(Path.Combine(store.Root, first.Key));
         File.WriteAllText(Path.Combine(store.Root, first.Key, "run.json"), "{");
-        Assert.False(Trainer.Train(Small, train, test: test, store: store).FromCache);
+        Assert.False(Trainer.Train(Small, train, test: test, cache: new RunCache(store)).FromCache);
     }
 
     [Fact]
@@ -78,10 +78,13 @@ public class TrainerTests
         var train = TestData.Real.Train.Subset(1000, seed: 5);
         var test = TestData.Real.Test.Subset(300, seed: 5);
         var spec = new TrainSpec { Model = "net2", Optimizer = OptimizerKind.Sgd, LearningRate = 1e6, Epochs = 3 };
-        var run = Trainer.Train(spec, train, test: test, store: TestData.TempStore());
+        var run = Trainer.Train(spec, train, test: test, cache: new RunCache(TestData.TempStore()));
         Assert.True(run.Diverged);
         Assert.Equal(1, run.DivergedAtEpoch);
-        Assert.True(run.TestAccuracy < 0.3);
+        // Diverged stays diverged: no accuracy and no finite loss, never the 10% and ln C of zeroed outputs.
+        Assert.True(double.IsNaN(run.TestAccuracy));
+        Assert.True(double.IsNaN(run.Test!.Loss));
+        Assert.Equal(run.Test.Count, run.Test.NonFinite);
     }
 
     [Fact]
@@ -91,7 +94,7 @@ public class TrainerTests
         var (tr, val) = train.Split(0.3, seed: 6);
         // A large learning rate on a small set: validation loss rises after a few epochs.
         var spec = new TrainSpec { Model = "net3", Epochs = 30, LearningRate = 3e-3, EarlyStoppingPatience = 2, RestoreBestWeights = true };
-        var run = Trainer.Train(spec, tr, val, store: TestData.TempStore());
+        var run = Trainer.Train(spec, tr, val, cache: new RunCache(TestData.TempStore()));
         Assert.True(run.StoppedEarly);
         Assert.True(run.EpochsRun < 30);
         var best = run.History.ArgMin("val_loss")!.Value;

@@ -1,3 +1,4 @@
+using Workbook.Runtime;
 using Workbook.Cli.Runner;
 using Workbook.Cli.Runner.Formatting;
 using Workbook.Cli.Runner.Html;
@@ -86,7 +87,7 @@ namespace Workbook.Tests.Runner
         [Fact]
         public void Progress_redraws_one_line_on_a_terminal_and_writes_plain_lines_otherwise()
         {
-            var report = new Workbook.Training.TrainingProgress("mlp", 1, 4, null, "running", 2.5);
+            var report = new Workbook.Training.TrainingProgress("mlp", 1, 4, null, Workbook.Training.RunState.Running, 2.5);
             var terminal = new StringWriter();
             new ConsoleReporter(terminal, interactive: true).TrainingProgress(report);
             Assert.StartsWith("\r    mlp [######..................] 1/4 running", terminal.ToString());

@@ -15,12 +15,12 @@ public sealed class CacheTests : IDisposable
     public void A_second_call_loads_the_same_run_and_a_corrupted_entry_is_retrained()
     {
         var store = new RunStore(root);
-        var trained = ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test, store: store);
+        var trained = ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test, cache: new RunCache(store));
         Assert.False(trained.FromCache);
         Assert.Equal(ScratchTrainer.CacheKey(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test), trained.CacheKey);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var loaded = ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test, store: store);
+        var loaded = ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test, cache: new RunCache(store));
         Assert.True(loaded.FromCache);
         Assert.True(clock.Elapsed.TotalSeconds < 5, $"loading took {clock.Elapsed.TotalSeconds:F2}s");
         AssertSameRun(trained, loaded);
@@ -28,11 +28,11 @@ public sealed class CacheTests : IDisposable
         Assert.Equal(trained.TestPredictions, ScratchTrainer.Predict(loaded.Network, ScratchData.Test));
 
         // Damage one file: the store's checksum catches it, the entry goes and the run is trained again.
-        File.AppendAllText(Path.Combine(root, trained.CacheKey!, "history.json"), " ");
-        var retrained = ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test, store: store);
+        File.AppendAllText(Path.Combine(root, trained.CacheKey!, "run.json"), " ");
+        var retrained = ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test, cache: new RunCache(store));
         Assert.False(retrained.FromCache);
         AssertSameRun(trained, retrained);
-        Assert.True(ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test, store: store).FromCache);
+        Assert.True(ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test, cache: new RunCache(store)).FromCache);
     }
 
     [Fact]
@@ -40,8 +40,8 @@ public sealed class CacheTests : IDisposable
     {
         var store = new RunStore(root);
         var diverging = ScratchConfig.SoftmaxBaseline with { LearningRate = 1e4, Epochs = 3 }; // as in TrainingTests: NaN in epoch 1
-        var trained = ScratchTrainer.TrainCached(diverging, ScratchData.Train, ScratchData.Validation, ScratchData.Test, store: store);
-        var loaded = ScratchTrainer.TrainCached(diverging, ScratchData.Train, ScratchData.Validation, ScratchData.Test, store: store);
+        var trained = ScratchTrainer.TrainCached(diverging, ScratchData.Train, ScratchData.Validation, ScratchData.Test, cache: new RunCache(store));
+        var loaded = ScratchTrainer.TrainCached(diverging, ScratchData.Train, ScratchData.Validation, ScratchData.Test, cache: new RunCache(store));
         Assert.True(trained.Diverged);
         Assert.True(loaded.FromCache);
         AssertSameRun(trained, loaded);

@@ -199,7 +199,7 @@ public static class Benchmark
         {
             run = Trainer.Train(spec, train, progress: p =>
             {
-                if (p.Batch != 0 || p.Epoch == 0 || p.Last is null || p.State is not ("running" or "finished")) return;
+                if (p.Batch != 0 || p.Epoch == 0 || p.Last is null || p.State is not (RunState.Running or RunState.Finished)) return;
                 m.TorchsharpSeconds.Add(p.Last.Seconds);
                 result.TorchsharpLastLoss = p.Last.TrainLoss;
                 CollectGarbage();
@@ -216,7 +216,7 @@ public static class Benchmark
                     (ptSeconds is { } s ? $", PyTorch {s:F2} s, ratio {p.Last.Seconds / s:F2}" : "") +
                     $" (load {m.LoadAverage[^1]:F2}, RSS {result.RssAfterEpochBytes[^1] / 1e6:F0} MB)");
                 if (p.Epoch < o.Repeats) m.LoadAverage.Add(LoadAverage()[0]);
-            }, store: store);
+            }, cache: new RunCache(store));
         }
         finally
         {
@@ -378,7 +378,7 @@ public static class Benchmark
     /// <summary>The result as JSON.</summary>
     public static string ToJson(BenchResult r) => JsonSerializer.Serialize(r, jsonOptions) + "\n";
 
-    static void WriteJson(BenchResult r, string path) => Runner.AtomicFile.WriteAllText(path, ToJson(r));
+    static void WriteJson(BenchResult r, string path) => AtomicFile.WriteAllText(path, ToJson(r));
 
     static string CpuModel()
     {

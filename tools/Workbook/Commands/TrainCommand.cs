@@ -54,12 +54,15 @@ public static class TrainCommand
         if (validationFraction > 0) (train, validation) = train.Split(validationFraction, seed: spec.Seed);
 
         Console.WriteLine($"Training {info.Name} ({info.Description}) on {train.Count:N0} images, validating on {validation?.Count ?? 0:N0}, testing on {test.Count:N0}; device {Compute.Description}");
+        // --fresh trains in a throw-away cache (and compares with the published record, if there is one).
         var store = fresh ? new RunStore(Directory.CreateTempSubdirectory("workbook-fresh").FullName) : RunStore.Default;
+        var cache = fresh ? new RunCache(store, PublishedResults.Default) { Mode = CacheMode.Retrain } : RunCache.Default;
         var progress = new Runner.ConsoleReporter(Console.Out, interactive: !Console.IsOutputRedirected);
-        var run = Trainer.Train(spec, train, validation, test, progress.TrainingProgress, store);
-        if (fresh) Directory.Delete(store.Root, recursive: true);
+        TrainedRun run;
+        try { run = Trainer.Train(spec, train, validation, test, progress.TrainingProgress, cache); }
+        finally { if (fresh) Directory.Delete(store.Root, recursive: true); }
 
-        var table = new Table("epoch", "train loss", "train acc", "val loss", "val acc", "test loss", "test acc", "lr", "seconds") { Title = $"History of {run.Name}{(run.FromCache ? " (loaded from runs/)" : "")}" };
+        var table = new Table("epoch", "train loss", "train acc", "val loss", "val acc", "test loss", "test acc", "lr", "seconds") { Title = $"History of {run.Name}{run.Source switch { RunSource.LocalCache => " (loaded from runs/)", RunSource.Published => " (loaded from results/)", _ => "" }}" };
         foreach (var c in new[] { "train acc", "val acc", "test acc" }) table.Formats[c] = "P2";
         foreach (var e in run.History.Epochs)
             table.Add(e.Epoch, e.TrainLoss, e.TrainAccuracy, e.ValidationLoss ?? double.NaN, e.ValidationAccuracy ?? double.NaN, e.TestLoss ?? double.NaN, e.TestAccuracy ?? double.NaN, e.LearningRate, e.Seconds);

@@ -68,14 +68,14 @@ public sealed class ConsoleReporter
         if (!interactive)
         {
             // A log gets one line per epoch: the once-a-second reports within an epoch are for live bars only.
-            if (p.Batches == 0) Line($"    {p.Run}: epoch {p.Epoch}/{p.Epochs} {p.State}{figures}{time}");
+            if (p.Batches == 0) Line($"    {p.Run}: epoch {p.Epoch}/{p.Epochs} {p.State.Words()}{figures}{time}");
             return;
         }
         const int width = 24;
         int filled = (int)Math.Round(width * Math.Clamp(p.Fraction, 0, 1));
         var bar = new string('#', filled) + new string('.', width - filled);
-        Overwrite($"    {p.Run} [{bar}] {p.Epoch}/{p.Epochs} {p.State}{figures}{time}");
-        if (p.State != "running") lock (gate) CloseLine();
+        Overwrite($"    {p.Run} [{bar}] {p.Epoch}/{p.Epochs} {p.State.Words()}{figures}{time}");
+        if (p.State.IsFinal()) lock (gate) CloseLine();
     }
 
     /// <summary>A notebook finished (or failed).</summary>

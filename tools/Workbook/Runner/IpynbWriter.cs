@@ -1,3 +1,4 @@
+using Workbook.Runtime;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;

@@ -65,7 +65,7 @@ public static class RunCommand
         int cachedRuns = 0;
         Action<TrainingProgress> progress = p =>
         {
-            if (p.State == "cached") Interlocked.Increment(ref cachedRuns);
+            if (p.State is RunState.Cached or RunState.Published) Interlocked.Increment(ref cachedRuns);
             reporter.TrainingProgress(p);
         };
         TrainingEvents.Progress += progress;

@@ -1,3 +1,4 @@
+using Workbook.Runtime;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;

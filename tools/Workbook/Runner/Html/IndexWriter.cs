@@ -1,3 +1,4 @@
+using Workbook.Runtime;
 using System.Globalization;
 using System.Text;
 using Workbook.Reporting;
