@@ -58,6 +58,31 @@ public sealed class Profile
     /// <summary>Test images to use: a 1,000-image subset under smoke, all 10,000 otherwise.</summary>
     public int? TestLimit => Name == ProfileName.Smoke ? 1000 : null;
 
+    /// <summary>The environment variable that overrides the number of seeds of every judged experiment.</summary>
+    public const string SeedsVariable = "WORKBOOK_SEEDS";
+
+    /// <summary>When set, wins over <see cref="SeedsVariable"/> (the CLI's --seeds).</summary>
+    public static int? SeedCountOverride { get; set; }
+
+    /// <summary>
+    /// The seeds of an experiment that is judged: 0..n-1 with n = <paramref name="paper"/> under the paper
+    /// profile (at least 3 where a verdict rests on it), one seed (0) under smoke and quick. WORKBOOK_SEEDS
+    /// (or --seeds) sets n for every profile.
+    /// </summary>
+    public IReadOnlyList<int> Seeds(int paper = 3)
+    {
+        int n = SeedCountOverride ?? ParseSeeds(Environment.GetEnvironmentVariable(SeedsVariable)) ?? (IsPaper ? paper : 1);
+        return Enumerable.Range(0, n).ToArray();
+    }
+
+    /// <summary>Parses a seed count; null or empty means "not set". Anything but a count of 1-100 is a clear error.</summary>
+    public static int? ParseSeeds(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (int.TryParse(text.Trim(), out int n) && n is >= 1 and <= 100) return n;
+        throw new ArgumentException($"'{text}' is not a seed count: use a whole number from 1 to 100 (for example WORKBOOK_SEEDS=3).");
+    }
+
     /// <summary>Lower-case name, as in WORKBOOK_PROFILE.</summary>
     public override string ToString() => Name.ToString().ToLowerInvariant();
 }

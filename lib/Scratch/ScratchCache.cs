@@ -37,6 +37,22 @@ public static partial class ScratchTrainer
     }
 }
 
+public static partial class ScratchTrainer
+{
+    /// <summary>
+    /// <see cref="TrainCached"/> once per seed (the configuration's seed is replaced). Only the first seed's
+    /// network is needed when <paramref name="needModel"/> is set.
+    /// </summary>
+    public static IReadOnlyList<ScratchResult> TrainSeeds(ScratchConfig config, IReadOnlyList<int> seeds, Dataset train,
+        Dataset? validation = null, Dataset? test = null, Action<TrainingProgress>? progress = null, RunCache? cache = null,
+        string? name = null, bool needModel = false)
+    {
+        if (seeds.Count == 0) throw new ArgumentException("at least one seed is needed", nameof(seeds));
+        return seeds.Select((seed, i) => TrainCached(config with { Seed = seed }, train, validation, test, progress, cache,
+            name is null ? null : i == 0 ? name : $"{name}, seed {seed}", needModel && i == 0)).ToList();
+    }
+}
+
 /// <summary>
 /// How from-scratch runs are stored: configuration, history, final figures and test predictions as
 /// text; the parameters (weights.bin) and first-layer snapshots (snapshots.bin) as raw arrays.

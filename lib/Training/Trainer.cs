@@ -41,6 +41,21 @@ public static class Trainer
     }
 
     /// <summary>
+    /// <see cref="Train"/> once per seed (the spec's own seed is replaced); runs after the first are named
+    /// "name, seed s". Only the first seed's model is kept when <paramref name="needModel"/> is set.
+    /// </summary>
+    public static SeedRuns TrainSeeds(TrainSpec spec, IReadOnlyList<int> seeds, Dataset train, Dataset? validation = null,
+        Dataset? test = null, Action<TrainingProgress>? progress = null, RunCache? cache = null, bool needModel = false)
+    {
+        if (seeds.Count == 0) throw new ArgumentException("at least one seed is needed", nameof(seeds));
+        string name = spec.Name.Length > 0 ? spec.Name : spec.Model;
+        var runs = seeds.Select((seed, i) => Train(spec with { Seed = seed, Name = i == 0 ? name : $"{name}, seed {seed}" },
+            train, validation, test, progress, cache, needModel && i == 0)).ToList();
+        // The display name of every seed's run is the experiment's; the progress reports above told them apart.
+        return new SeedRuns(spec with { Seed = seeds[0] }, runs.Select(r => r with { Name = name }).ToList());
+    }
+
+    /// <summary>
     /// The key of a run: the trainer's code version and everything that determines its numbers (the spec,
     /// the model's layers, the data ids of train, validation and test, and whether convolutions run on
     /// libtorch's plain kernels: see <see cref="ConvolutionGuard"/>).
