@@ -30,6 +30,8 @@ public sealed record RunProvenance
     public int Threads { get; init; }
     /// <summary>Wall-clock seconds from the start of training to the stored result (evaluations included).</summary>
     public double WallSeconds { get; init; }
+    /// <summary>The 1-minute load average when training finished (Linux; -1 elsewhere): a busy machine trains slower.</summary>
+    public double LoadAverage { get; init; } = -1;
     /// <summary>The workbook profile in force (smoke, quick, paper).</summary>
     public string Profile { get; init; } = "";
     /// <summary>The notebook that asked for the run ("cli" or "tests" outside notebooks).</summary>
@@ -46,6 +48,7 @@ public sealed record RunProvenance
         Device = Compute.Description,
         Threads = TorchSharp.torch.get_num_threads(),
         WallSeconds = wallSeconds,
+        LoadAverage = ReadLoadAverage(),
         Profile = Workbook.Runtime.Profile.Current.ToString(),
         Notebook = RunContext.Notebook,
         Platform = $"{RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}",
@@ -74,6 +77,16 @@ public sealed record RunProvenance
         // Untracked files (results/, runs/) do not change what the code computes; tracked edits do.
         var changes = Git("status --porcelain --untracked-files=no");
         return string.IsNullOrEmpty(changes) ? head : head + "+dirty";
+    }
+
+    static double ReadLoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0],
+                System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : -1;
+        }
+        catch (IOException) { return -1; }
     }
 
     static string ReadMachine()

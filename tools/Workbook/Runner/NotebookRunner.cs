@@ -42,6 +42,9 @@ public sealed record NotebookResult(Notebook Notebook, IReadOnlyList<CellRun> Ce
 
     /// <summary>Code cells in the notebook.</summary>
     public int CodeCells => Cells.Count(c => c.Cell.Kind == CellKind.Code);
+
+    /// <summary>The training runs the notebook asked for, and where each came from (the report lists them).</summary>
+    public IReadOnlyList<Workbook.Training.RunLogEntry> Runs { get; init; } = [];
 }
 
 /// <summary>

@@ -13,18 +13,33 @@ public static class RunCommand
 {
     /// <summary>The command's help text.</summary>
     public const string Usage = """
-        usage: workbook run [NOTEBOOK...] [--profile smoke|quick|paper] [--out DIR]
+        usage: workbook run [NOTEBOOK...] [--profile smoke|quick|paper] [--out DIR] [--seeds N] [--retrain]
+                            [--publish] [--record-timings]
 
-          NOTEBOOK   .ipynb files or folders of them (default: every notebooks/*.ipynb, in name order)
-          --profile  smoke, quick or paper (default: WORKBOOK_PROFILE, else quick)
-          --out      where reports go (default: WORKBOOK_OUT, else <repository>/reports)
+          NOTEBOOK          .ipynb files or folders of them (default: every notebooks/*.ipynb, in name order)
+          --profile         smoke, quick or paper (default: WORKBOOK_PROFILE, else quick)
+          --out             where reports go (default: WORKBOOK_OUT, else <repository>/reports)
+          --seeds N         seeds per judged experiment (default: WORKBOOK_SEEDS, else 3 under paper, 1 otherwise)
+          --retrain         train every run again, ignoring runs/ and results/; each retrained run is compared
+                            with its published record and the report says where they differ
+          --publish         maintainer step, paper profile only: write every run trained now into results/,
+                            each notebook's claims and timing into results/<notebook>/, and regenerate README's
+                            scorecard and paper timings from results/
+          --record-timings  maintainer step: write this whole-workbook run's timings into README.md
 
+        Runs are taken from this machine's cache (runs/), then from the published results (results/), and
+        trained only when neither has them. A plain run never changes tracked files.
         Writes <out>/<name>.ipynb (executed), <out>/<name>.html, <out>/index.html and <out>/timings.json.
         Exit code: 0 when every notebook ran, 1 when one failed, 2 for a usage error.
         """;
 
     /// <param name="WholeWorkbook">Every notebook of notebooks/ into the default reports folder: only such a run updates README's timings.</param>
-    sealed record Options(IReadOnlyList<string> Notebooks, string Profile, string Out, bool WholeWorkbook);
+    /// <param name="Seeds">Seeds per judged experiment, when set.</param>
+    /// <param name="Retrain">Train everything again and compare with the published records.</param>
+    /// <param name="Publish">Write new runs, claims and timings into results/ and README.</param>
+    /// <param name="RecordTimings">Write the whole-workbook timings into README.</param>
+    sealed record Options(IReadOnlyList<string> Notebooks, string Profile, string Out, bool WholeWorkbook, int? Seeds = null,
+        bool Retrain = false, bool Publish = false, bool RecordTimings = false);
 
     /// <summary>Runs the command; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -56,6 +71,9 @@ public static class RunCommand
         // The notebooks read both through the library (Profile.Current, WorkbookPaths.Reports).
         Environment.SetEnvironmentVariable(Profile.EnvironmentVariable, options.Profile);
         Environment.SetEnvironmentVariable("WORKBOOK_OUT", options.Out);
+        if (options.Seeds is { } seeds) Environment.SetEnvironmentVariable(Profile.SeedsVariable, seeds.ToString());
+        if (options.Retrain) Environment.SetEnvironmentVariable(RunCache.RetrainVariable, "1");
+        if (options.Publish) Environment.SetEnvironmentVariable(RunCache.PublishVariable, "1");
         Directory.CreateDirectory(options.Out);
 
         var reporter = new ConsoleReporter(terminal, !Console.IsOutputRedirected);
@@ -91,11 +109,18 @@ public static class RunCommand
                     continue;
                 }
                 cachedRuns = 0;
-                var result = await runner.RunAsync(notebook);
+                RunContext.Override = notebook.Name;
+                RunLog.Clear();
+                var result = await runner.RunAsync(notebook) with { Runs = RunLog.Entries };
                 reporter.NotebookFinished(result);
                 IpynbWriter.Write(result, Path.Combine(options.Out, notebook.Name + ".ipynb"));
                 HtmlReportWriter.Write(result, Path.Combine(options.Out, notebook.Name + ".html"));
                 records.Add(RunRecord.From(result) with { CachedRuns = cachedRuns });
+                if (options.Publish && result.Succeeded)
+                {
+                    Publishing.Publication.PublishNotebook(result, options.Out, WorkbookPaths.Results);
+                    reporter.Line($"  published: results/{notebook.Name}/ ({RunProvenanceCounts(result)})");
+                }
                 if (!result.Succeeded)
                     failures.Add($"{notebook.Name}.ipynb failed at cell {result.FailedCell}: {(result.Error is { } err ? CellError.Summary(err) : "")}");
                 // After every notebook, so an interrupted run still lists the notebooks it finished.
@@ -110,11 +135,16 @@ public static class RunCommand
 
         reporter.Summary(records);
         reporter.Line($"reports: {Path.Combine(options.Out, "index.html")}");
-        if (options.WholeWorkbook && records.Count > 0 && ReadmeTimings.Record(records, options.Profile))
+        // Only maintainer steps touch tracked files: a user's plain run leaves the clone clean.
+        if (options.RecordTimings && options.WholeWorkbook && records.Count > 0 && ReadmeTimings.Record(records, options.Profile))
             reporter.Line($"README.md: recorded the {options.Profile} timings");
+        if (options.Publish && Publishing.Publication.WriteReadme(WorkbookPaths.Results))
+            reporter.Line("README.md: regenerated the scorecard and the paper timings from results/");
         foreach (var f in failures) reporter.Line("FAILED: " + f);
         return failures.Count == 0 ? 0 : 1;
     }
+
+    static string RunProvenanceCounts(NotebookResult result) => Workbook.Reporting.RunProvenanceTable.Counts(result.Runs);
 
     static void WriteIndex(string folder, IReadOnlyList<RunRecord> records)
     {
@@ -128,6 +158,8 @@ public static class RunCommand
     {
         var paths = new List<string>();
         string? profile = null, output = null;
+        int? seeds = null;
+        bool retrain = false, publish = false, recordTimings = false;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -135,6 +167,10 @@ public static class RunCommand
             {
                 case "--profile": profile = Value(); break;
                 case "--out": output = Value(); break;
+                case "--seeds": seeds = Profile.ParseSeeds(Value()); break;
+                case "--retrain": retrain = true; break;
+                case "--publish": publish = true; break;
+                case "--record-timings": recordTimings = true; break;
                 case var a when a.StartsWith("--profile=", StringComparison.Ordinal): profile = a["--profile=".Length..]; break;
                 case var a when a.StartsWith("--out=", StringComparison.Ordinal): output = a["--out=".Length..]; break;
                 case var a when a.StartsWith('-'): throw new ArgumentException($"unknown option {a}");
@@ -144,7 +180,12 @@ public static class RunCommand
         profile = Profile.Parse(profile ?? Environment.GetEnvironmentVariable(Profile.EnvironmentVariable)).ToString().ToLowerInvariant();
         var defaultOut = Path.Combine(WorkbookPaths.Root, "reports");
         var outFolder = Path.GetFullPath(output ?? (Environment.GetEnvironmentVariable("WORKBOOK_OUT") is { Length: > 0 } env ? env : defaultOut));
-        return new Options(FindNotebooks(paths), profile, outFolder, paths.Count == 0 && outFolder == Path.GetFullPath(defaultOut));
+        if (publish && profile != "paper")
+            throw new ArgumentException("--publish publishes paper-profile results only: add --profile paper");
+        if (publish && retrain)
+            throw new ArgumentException("--publish with --retrain would replace published records: retrain first, then publish");
+        return new Options(FindNotebooks(paths), profile, outFolder, paths.Count == 0 && outFolder == Path.GetFullPath(defaultOut),
+            seeds, retrain, publish, recordTimings);
     }
 
     /// <summary>The notebooks to run: those named (folders expand to their *.ipynb), else notebooks/*.ipynb, each in name order.</summary>

@@ -43,6 +43,9 @@ public static class HtmlReportWriter
                     break;
             }
         }
+        if (result.Runs.Count > 0)
+            body.Append("<section class=\"prose\"><h2>Where these numbers come from</h2></section>\n<div class=\"output\">")
+                .Append(Workbook.Reporting.RunProvenanceTable.Of(result.Runs).ToHtml()).Append("</div>\n");
         body.Append("</main>\n");
         string head = "";
         if (charts > 0)

@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Workbook.Data;
+
+/// <summary>
+/// Rebuilds a data set from its <see cref="Dataset.Id"/>: the id records every step that made it
+/// (source, subset, split, relabeling), so a stored run can be retrained on exactly its data.
+/// </summary>
+public static partial class DatasetIds
+{
+    /// <summary>The data set with this id, or null when the id has a step that cannot be replayed (e.g. augmentation).</summary>
+    public static Dataset? Rebuild(string id, FashionMnistData data)
+    {
+        var steps = id.Split('|');
+        Dataset? current = steps[0] switch
+        {
+            var s when s == data.Train.Id => data.Train,
+            var s when s == data.Test.Id => data.Test,
+            _ => null,
+        };
+        foreach (var step in steps.Skip(1))
+        {
+            if (current is null) return null;
+            if (SubsetStep().Match(step) is { Success: true } subset)
+                current = current.Subset(int.Parse(subset.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(subset.Groups[2].Value, CultureInfo.InvariantCulture));
+            else if (SplitStep().Match(step) is { Success: true } split)
+            {
+                var (train, validation) = current.Split(double.Parse(split.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(split.Groups[2].Value, CultureInfo.InvariantCulture));
+                current = split.Groups[3].Value == "train" ? train : validation;
+            }
+            else if (step == "relabel(five-class)") current = FashionMnist.ToFiveClasses(current);
+            else return null;
+        }
+        return current is not null && current.Id == id ? current : null;
+    }
+
+    [GeneratedRegex(@"^subset\((\d+),seed=(-?\d+)\)$")]
+    private static partial Regex SubsetStep();
+
+    [GeneratedRegex(@"^split\(([0-9.eE+-]+),seed=(-?\d+)\):(train|validation)$")]
+    private static partial Regex SplitStep();
+}
