@@ -9,6 +9,7 @@ var commands = new Dictionary<string, (Func<string[], int> Run, string Usage)>
     ["models"] = (ModelsCommand.Run, ModelsCommand.Usage),
     ["train"] = (TrainCommand.Run, TrainCommand.Usage),
     ["bench"] = (BenchCommand.Run, BenchCommand.Usage),
+    ["screenshots"] = (ScreenshotsCommand.Run, ScreenshotsCommand.Usage),
     ["run"] = (RunCommand.Run, RunCommand.Usage.Split('\n')[0].Replace("usage: ", "") + "   execute notebooks, write executed .ipynb and HTML reports"),
 };
 
