@@ -23,7 +23,7 @@ public static class ScreenshotsCommand
         (each Plotly figure, NN counting from 01 in page order), and prints every figure with its cell
         and title and any problem the checks find: not drawn, wider than the report column, a legend
         name repeated, a series in two colours, an annotation outside its subplot or on top of another,
-        a colour bar cut off or over a plot, a panel without a title.
+        a colour bar cut off or over a plot, a panel without a title; and code cells that scroll sideways.
         Exit code: 0 when every figure reads right, 1 when a check found a problem, 2 for a usage error.
         """;
 
@@ -73,6 +73,11 @@ public static class ScreenshotsCommand
             foreach (var error in report.Check.ConsoleErrors)
             {
                 Console.WriteLine($"  console error: {error}");
+                problems++;
+            }
+            foreach (var cell in report.Check.ScrollingCode)
+            {
+                Console.WriteLine($"  problem: {cell}: the code is wider than the page and scrolls sideways");
                 problems++;
             }
             foreach (var figure in report.Check.Figures)

@@ -14,11 +14,13 @@ public sealed record FigureCheck(int Number, string Cell, string Title, IReadOnl
 /// <param name="Report">The report's file name.</param>
 /// <param name="ConsoleErrors">Errors the page logged (plotly.js throws into the console).</param>
 /// <param name="Figures">Every Plotly figure on the page, checked.</param>
-public sealed record ReportCheck(string Report, IReadOnlyList<string> ConsoleErrors, IReadOnlyList<FigureCheck> Figures)
+/// <param name="ScrollingCode">The code cells (e.g. "cell-13") whose code is wider than the page and scrolls sideways.</param>
+public sealed record ReportCheck(string Report, IReadOnlyList<string> ConsoleErrors, IReadOnlyList<FigureCheck> Figures, IReadOnlyList<string> ScrollingCode)
 {
     /// <summary>Every problem of the page, one line each, naming the report, cell and figure.</summary>
     public IEnumerable<string> Problems =>
         ConsoleErrors.Select(e => $"{Report}: console error: {e}")
+            .Concat(ScrollingCode.Select(c => $"{Report} {c}: the code is wider than the page and scrolls sideways"))
             .Concat(Figures.SelectMany(f => f.Problems.Select(p => $"{Report} {f.Cell} figure {f.Number} \"{f.Title}\": {p}")));
 }
 
@@ -87,7 +89,8 @@ public sealed class ReportBrowser : IAsyncDisposable
         var figures = json.EnumerateArray().Select(f => new FigureCheck(
             f.GetProperty("number").GetInt32(), f.GetProperty("cell").GetString() ?? "", f.GetProperty("title").GetString() ?? "",
             f.GetProperty("problems").EnumerateArray().Select(p => p.GetString() ?? "").ToList())).ToList();
-        return new OpenReport(page, new ReportCheck(Path.GetFileName(htmlFile), errors, figures));
+        var scrolling = await page.EvaluateAsync<string[]>(ScrollingCodeCells);
+        return new OpenReport(page, new ReportCheck(Path.GetFileName(htmlFile), errors, figures, scrolling));
     }
 
     /// <summary>Closes the browser.</summary>
@@ -96,6 +99,9 @@ public sealed class ReportBrowser : IAsyncDisposable
         await browser.DisposeAsync();
         playwright.Dispose();
     }
+
+    const string ScrollingCodeCells =
+        "() => [...document.querySelectorAll('pre.code')].filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.closest('section.cell')?.id ?? '')";
 
     const string AllDrawn = "() => [...document.querySelectorAll('div.wb-plotly')].every(d => d._fullLayout && d.querySelector('svg.main-svg'))";
 
