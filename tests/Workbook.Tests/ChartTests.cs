@@ -63,8 +63,9 @@ public class ChartTests
     {
         var m = new[] { new[] { 5, 1 }, new[] { 2, 7 } };
         var d = new[] { new[] { -3, 1 }, new[] { 2, 0 } };
-        var figure = Figure(Plots.Grid([Plots.Heatmap(m, ["cat", "dog"], ["cat", "dog"], "counts"),
-            Plots.Heatmap(d, ["cat", "dog"], ["cat", "dog"], "difference", scale: HeatmapScale.Diverging)], 1, 2, "two", null, 500));
+        var grid = Plots.Grid([Plots.Heatmap(m, ["cat", "dog"], ["cat", "dog"], "counts"),
+            Plots.Heatmap(d, ["cat", "dog"], ["cat", "dog"], "difference", scale: HeatmapScale.Diverging)], 1, 2, "two", null, 500);
+        var figure = Figure(grid);
         var refs = figure["layout"]!["annotations"]!.Where(a => (string?)a["xref"] != "paper").Select(a => $"{a["xref"]}/{a["yref"]}").ToList();
         // Four numbers on each panel's own axes (Plotly.NET's Chart.Grid left all eight on x/y).
         Assert.Equal(4, refs.Count(r => r == "x/y"));
@@ -83,6 +84,11 @@ public class ChartTests
         Assert.Equal("predicted", (string?)figure["layout"]!["xaxis2"]!["title"]!["text"]);
         Assert.Equal("true", (string?)figure["layout"]!["yaxis"]!["title"]!["text"]);
         Assert.Null(figure["layout"]!["width"]);
+        // Polyglot's formatter (Plotly.NET.Interactive) draws charts from toChartHTML: the same panels there.
+        var html = GenericChart.toChartHTML(grid);
+        Assert.Contains("\"xref\":\"x2\"", html);
+        Assert.Contains("\"responsive\":true", html);
+        Assert.DoesNotContain("style=\"width", html);
     }
 
     [Fact]

@@ -31,3 +31,35 @@ public sealed class ReportFigureTests(NotebookSmokeRun run)
         Assert.True(problems.Count == 0, $"{problems.Count} problem(s) in {figures} figures:\n" + string.Join("\n", problems));
     }
 }
+
+/// <summary><c>workbook screenshots</c>: its mistakes are usage errors, said before a browser starts.</summary>
+public sealed class ScreenshotsCommandTests
+{
+    [Theory]
+    [InlineData("no --reports", "--out", "shots")]
+    [InlineData("no such folder", "--reports", "/no/such/reports", "--out", "shots")]
+    [InlineData("unknown option", "--reports", ".", "--out", "shots", "--frobnicate", "1")]
+    [InlineData("a folder without reports", "--reports", "EMPTY", "--out", "shots")]
+    public void Usage_errors_say_what_is_wrong(string what, params string[] args)
+    {
+        var empty = Directory.CreateTempSubdirectory("no-reports").FullName;
+        try
+        {
+            var e = Assert.Throws<Workbook.Cli.Commands.UsageException>(() =>
+                Workbook.Cli.Commands.ScreenshotsCommand.Run(args.Select(a => a == "EMPTY" ? empty : a).ToArray()));
+            Assert.False(string.IsNullOrWhiteSpace(e.Message), what);
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Help_names_both_folders()
+    {
+        Assert.Equal(0, Workbook.Cli.Commands.ScreenshotsCommand.Run(["--help"]));
+        Assert.Contains("--reports DIR", Workbook.Cli.Commands.ScreenshotsCommand.Help);
+        Assert.Contains("--out DIR", Workbook.Cli.Commands.ScreenshotsCommand.Help);
+    }
+}
