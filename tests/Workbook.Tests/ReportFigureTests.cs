@@ -40,6 +40,7 @@ public sealed class ScreenshotsCommandTests
     [InlineData("no such folder", "--reports", "/no/such/reports", "--out", "shots")]
     [InlineData("unknown option", "--reports", ".", "--out", "shots", "--frobnicate", "1")]
     [InlineData("a folder without reports", "--reports", "EMPTY", "--out", "shots")]
+    [InlineData("no time to draw", "--reports", ".", "--out", "shots", "--timeout", "0")]
     public void Usage_errors_say_what_is_wrong(string what, params string[] args)
     {
         var empty = Directory.CreateTempSubdirectory("no-reports").FullName;

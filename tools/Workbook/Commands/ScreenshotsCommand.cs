@@ -42,7 +42,10 @@ public static class ScreenshotsCommand
         var reports = args.Get("reports") ?? throw new UsageException("--reports DIR is required (a folder written by `workbook run`)");
         var output = args.Get("out") ?? throw new UsageException("--out DIR is required (where the PNG files go)");
         var chromium = args.Get("chromium") ?? ReportBrowser.SystemChromium;
-        var timeout = TimeSpan.FromSeconds(args.Int("timeout") ?? 60);
+        var seconds = args.Int("timeout") ?? 60;
+        // Playwright reads a timeout of 0 as "wait for ever".
+        if (seconds < 1) throw new UsageException($"--timeout takes a number of seconds of at least 1, not {seconds}");
+        var timeout = TimeSpan.FromSeconds(seconds);
         args.RejectUnknown();
         if (args.Positional.Count > 0) throw new UsageException($"unexpected argument '{args.Positional[0]}'");
         if (!Directory.Exists(reports)) throw new UsageException($"--reports {reports}: no such folder");
