@@ -12,6 +12,9 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) =>
         Replace(path, temp => File.WriteAllText(temp, text, new UTF8Encoding(false)));
 
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
+    public static void WriteAllBytes(string path, byte[] bytes) => Replace(path, temp => File.WriteAllBytes(temp, bytes));
+
     /// <summary>Copies <paramref name="source"/> to <paramref name="path"/> atomically.</summary>
     public static void Copy(string source, string path) => Replace(path, temp => File.Copy(source, temp, overwrite: true));
 

@@ -26,7 +26,16 @@ public sealed class NotebookSmokeRun
     }
 }
 
-public sealed class NotebookSmokeTests(NotebookSmokeRun run) : IClassFixture<NotebookSmokeRun>
+/// <summary>The test classes that read the one smoke run of every notebook (it takes minutes: made once).</summary>
+[CollectionDefinition(Name)]
+public sealed class NotebookSmokeCollection : ICollectionFixture<NotebookSmokeRun>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "smoke run of every notebook";
+}
+
+[Collection(NotebookSmokeCollection.Name)]
+public sealed class NotebookSmokeTests(NotebookSmokeRun run)
 {
     /// <summary>The notebooks and the claim ids each must report (from the seeds' index).</summary>
     public static readonly TheoryData<string, string> Notebooks = new()

@@ -10,6 +10,7 @@ var commands = new Dictionary<string, (Func<string[], int> Run, string Usage)>
     ["train"] = (TrainCommand.Run, TrainCommand.Usage),
     ["bench"] = (BenchCommand.Run, BenchCommand.Usage),
     ["results"] = (ResultsCommand.Run, ResultsCommand.Usage),
+    ["screenshots"] = (ScreenshotsCommand.Run, ScreenshotsCommand.Usage),
     ["run"] = (RunCommand.Run, RunCommand.Usage.Split('\n')[0].Replace("usage: ", "") + "   execute notebooks, write executed .ipynb and HTML reports"),
 };
 

@@ -51,7 +51,7 @@ public static class HtmlPage
         .cell.notrun { opacity: .6; }
         .cell .head { display: flex; justify-content: space-between; font-size: 12px; color: var(--muted); background: var(--bg-code); padding: 3px 10px; border-bottom: 1px solid var(--line); }
         pre { margin: 0; overflow-x: auto; font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-        pre.code { background: var(--bg-code); padding: 10px 12px; }
+        pre.code { background: var(--bg-code); padding: 10px 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
         .outputs > * { padding: 8px 12px; border-top: 1px dashed var(--line); overflow-x: auto; }
         .outputs pre.stream { color: #24292f; }
         .outputs pre.stderr { color: #9a6700; background: #fff8c5; }
