@@ -26,7 +26,9 @@ public sealed class NotebookSmokeRun
     }
 }
 
-public sealed class NotebookSmokeTests(NotebookSmokeRun run) : IClassFixture<NotebookSmokeRun>
+// The runner's run is shared with KernelTests, which compares the kernel's outputs with it.
+[Collection(SmokeNotebooksCollection.Name)]
+public sealed class NotebookSmokeTests(NotebookSmokeRun run)
 {
     /// <summary>The notebooks and the claim ids each must report (from the seeds' index).</summary>
     public static readonly TheoryData<string, string> Notebooks = new()
