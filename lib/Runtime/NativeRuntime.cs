@@ -80,7 +80,7 @@ public static class NativeRuntime
     /// Version names live in .dynstr as NUL-terminated strings, and libstdc++ defines, never needs,
     /// its own GLIBCXX versions, so finding the name there means it is defined.
     /// </summary>
-    internal static bool? SystemLibStdCxxDefines(string version)
+    public static bool? SystemLibStdCxxDefines(string version)
     {
         var mapped = File.ReadLines("/proc/self/maps")
             .Select(line => line.IndexOf('/') is var at and >= 0 ? line[at..] : null)

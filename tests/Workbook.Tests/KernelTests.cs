@@ -7,39 +7,49 @@ namespace Workbook.Tests;
 /// <summary>
 /// Every study notebook run unchanged in the real .NET Interactive kernel, the one VS Code's Polyglot
 /// Notebooks starts, through dotnet-repl (pinned in .config/dotnet-tools.json), under the smoke
-/// profile, in name order, sharing one empty run cache (notebook 06 reuses a run of 05), as a user's
-/// "Run All" does: no WORKBOOK_ROOT, no native-library variables.
+/// profile, in name order, as a user's "Run All" does: no WORKBOOK_ROOT, no native-library variables.
+/// The kernel uses the run cache that the runner's smoke run (<see cref="NotebookSmokeRun"/>) filled:
+/// training is the runner tests' business, and loading runs keeps this second pass short; the kernel
+/// still loads TorchSharp, the data and the models, and evaluates them, in every notebook.
 /// </summary>
 public sealed class KernelSmokeRun
 {
     /// <summary>What dotnet-repl did with one notebook.</summary>
     public sealed record Result(string Notebook, int ExitCode, string Console, double Seconds, string Output);
 
-    /// <summary>Longest one notebook may take in the kernel (notebook 05 takes about a minute and a half on 2 cores).</summary>
+    /// <summary>Longest one notebook may take in the kernel.</summary>
     static readonly TimeSpan PerNotebook = TimeSpan.FromMinutes(10);
 
-    public string Root { get; } = Runtime.WorkbookPaths.Root;
-    public IReadOnlyDictionary<string, Result> Results { get; }
-    /// <summary>Why the kernel could not be started at all (tool restore failed), or null.</summary>
-    public string? SetupFailure { get; }
+    readonly object gate = new();
+    Dictionary<string, Result>? results;
+    string? setupFailure;
 
-    public KernelSmokeRun()
+    public string Root { get; } = Runtime.WorkbookPaths.Root;
+
+    /// <summary>Runs every notebook in the kernel once (later calls return the same results).</summary>
+    /// <param name="runsDirectory">The run cache to use (WORKBOOK_RUNS_DIR).</param>
+    /// <returns>The results by notebook name, and why the kernel could not be started at all, or null.</returns>
+    public (IReadOnlyDictionary<string, Result> Results, string? SetupFailure) RunAll(string runsDirectory)
+    {
+        lock (gate)
+        {
+            if (results == null) (results, setupFailure) = Execute(runsDirectory);
+            return (results, setupFailure);
+        }
+    }
+
+    (Dictionary<string, Result>, string?) Execute(string runsDirectory)
     {
         var temp = Directory.CreateTempSubdirectory("kernel-smoke").FullName;
         var notebooks = Path.Combine(Root, "notebooks");
-        var results = new Dictionary<string, Result>();
-        Results = results;
+        var found = new Dictionary<string, Result>();
         // `dotnet test` from a fresh clone must work as written: restore the pinned tools first (quick when done).
         var restore = Run(["tool", "restore"], Root, TimeSpan.FromMinutes(5), null);
-        if (restore.ExitCode != 0)
-        {
-            SetupFailure = $"dotnet tool restore exited {restore.ExitCode}:\n{restore.Console}";
-            return;
-        }
+        if (restore.ExitCode != 0) return (found, $"dotnet tool restore exited {restore.ExitCode}:\n{restore.Console}");
         var environment = new Dictionary<string, string?>
         {
             ["WORKBOOK_PROFILE"] = "smoke",
-            ["WORKBOOK_RUNS_DIR"] = Path.Combine(temp, "runs"),
+            ["WORKBOOK_RUNS_DIR"] = runsDirectory,
             ["WORKBOOK_OUT"] = null,
             ["WORKBOOK_ROOT"] = null,
             ["LD_PRELOAD"] = null,
@@ -51,8 +61,10 @@ public sealed class KernelSmokeRun
             var output = Path.Combine(temp, name + ".ipynb");
             var run = Run(["dotnet-repl", "--run", file, "--exit-after-run", "--output-format", "ipynb", "--output-path", output],
                 notebooks, PerNotebook, environment);
-            results[name] = new Result(name, run.ExitCode, run.Console, run.Seconds, output);
+            found[name] = new Result(name, run.ExitCode, run.Console, run.Seconds, output);
+            Console.WriteLine($"kernel: {name} exit {run.ExitCode} in {run.Seconds:F1} s");
         }
+        return (found, null);
     }
 
     static (int ExitCode, string Console, double Seconds) Run(IEnumerable<string> args, string workingDirectory, TimeSpan timeout,
@@ -78,21 +90,22 @@ public sealed class KernelSmokeRun
 
 /// <summary>The runner's smoke run and the kernel's, side by side.</summary>
 [CollectionDefinition(Name)]
-public sealed class SmokeNotebooksCollection : ICollectionFixture<NotebookSmokeRun>
+public sealed class SmokeNotebooksCollection : ICollectionFixture<NotebookSmokeRun>, ICollectionFixture<KernelSmokeRun>
 {
     /// <summary>The collection's name.</summary>
     public const string Name = "smoke notebooks (runner and kernel)";
 }
 
 [Collection(SmokeNotebooksCollection.Name)]
-public sealed class KernelTests(NotebookSmokeRun runner, KernelSmokeRun kernel) : IClassFixture<KernelSmokeRun>
+public sealed class KernelTests(NotebookSmokeRun runner, KernelSmokeRun kernel)
 {
     public static TheoryData<string> Notebooks => new(NotebookSmokeTests.Notebooks.Select(n => (string)n[0]));
 
     KernelSmokeRun.Result KernelResult(string notebook)
     {
-        Assert.True(kernel.SetupFailure == null, kernel.SetupFailure);
-        Assert.True(kernel.Results.TryGetValue(notebook, out var result), $"{notebook} was not run in the kernel");
+        var (results, setupFailure) = kernel.RunAll(runner.Runs);
+        Assert.True(setupFailure == null, setupFailure);
+        Assert.True(results.TryGetValue(notebook, out var result), $"{notebook} was not run in the kernel");
         return result!;
     }
 
@@ -122,7 +135,9 @@ public sealed class KernelTests(NotebookSmokeRun runner, KernelSmokeRun kernel) 
         var inKernel = CellOutputKinds.CodeCells(Load(result.Output));
         var inRunner = CellOutputKinds.CodeCells(Load(Path.Combine(runner.Out, notebook + ".ipynb")));
         Assert.Equal(inRunner.Count, inKernel.Count);
-        var differences = inRunner.Zip(inKernel, (r, k) => (r.Index, r.FirstLine, Runner: CellOutputKinds.Of(r.Outputs), Kernel: CellOutputKinds.Of(k.Outputs)))
+        var runnerKinds = CellOutputKinds.PerCell(inRunner);
+        var kernelKinds = CellOutputKinds.PerCell(inKernel);
+        var differences = inRunner.Select((r, i) => (r.Index, r.FirstLine, Runner: runnerKinds[i], Kernel: kernelKinds[i]))
             .Where(c => !c.Runner.SequenceEqual(c.Kernel))
             .Select(c => $"code cell {c.Index} ({c.FirstLine}): runner [{string.Join(", ", c.Runner)}], kernel [{string.Join(", ", c.Kernel)}]")
             .ToList();
@@ -144,6 +159,34 @@ public static class CellOutputKinds
         notebook["cells"]!.AsArray().Select(c => c!).Where(c => (string?)c["cell_type"] == "code")
             .Select((c, i) => new CodeCell(i, Text(c["source"]).Split('\n')[0], c["outputs"]?.AsArray().Select(o => o!).ToList() ?? []))
             .ToList();
+
+    /// <summary>
+    /// The kinds of each cell's outputs (see <see cref="Of(IEnumerable{JsonNode})"/>), leaving out the
+    /// updates of a live view shown in an earlier cell. The library's TrainingView is displayed once
+    /// and updated by training in later cells: the runner replaces the output where it was shown,
+    /// dotnet-repl appends each update to the cell running at the time. An update is recognised by
+    /// the view's HTML up to its table (its class and title), already seen in an earlier cell.
+    /// </summary>
+    public static List<List<CellOutputKind>> PerCell(IReadOnlyList<CodeCell> cells)
+    {
+        var shownBefore = new HashSet<string>();
+        var result = new List<List<CellOutputKind>>();
+        foreach (var cell in cells)
+        {
+            var views = cell.Outputs.Select(LiveViewKey).OfType<string>().ToHashSet();
+            result.Add(Of(cell.Outputs.Where(o => LiveViewKey(o) is not { } key || !shownBefore.Contains(key))));
+            shownBefore.UnionWith(views);
+        }
+        return result;
+    }
+
+    static string? LiveViewKey(JsonNode output)
+    {
+        var html = Text(output["data"]?["text/html"]).TrimStart();
+        if (!html.StartsWith("<div class=\"wb-training\">", StringComparison.Ordinal)) return null;
+        int table = html.IndexOf("<table", StringComparison.Ordinal);
+        return table < 0 ? html : html[..table];
+    }
 
     /// <summary>
     /// The kinds of a cell's outputs in order, repeats in a row counted once: the kernel keeps each

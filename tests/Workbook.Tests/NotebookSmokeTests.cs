@@ -15,13 +15,16 @@ public sealed class NotebookSmokeRun
     public int ExitCode { get; }
     public string Console { get; }
     public double Seconds { get; }
+    /// <summary>The run cache the run filled (KernelTests' kernel run loads these runs).</summary>
+    public string Runs { get; }
 
     public NotebookSmokeRun()
     {
         var temp = Directory.CreateTempSubdirectory("notebook-smoke").FullName;
         Out = Path.Combine(temp, "reports");
+        Runs = Path.Combine(temp, "runs");
         var run = WorkbookProcess.Run(["run", "--profile", "smoke", "--out", Out], Root, TimeSpan.FromMinutes(20),
-            new Dictionary<string, string> { ["WORKBOOK_RUNS_DIR"] = Path.Combine(temp, "runs") });
+            new Dictionary<string, string> { ["WORKBOOK_RUNS_DIR"] = Runs });
         (ExitCode, Console, Seconds) = (run.ExitCode, run.Console, run.Seconds);
     }
 }
