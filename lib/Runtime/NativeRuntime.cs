@@ -30,6 +30,64 @@ public static class NativeRuntime
     {
         TuneMalloc();
         TuneOpenMp();
+        PreloadPatchedTorchSharp();
+        FSharpCoreBinding.Install();
+    }
+
+    /// <summary>
+    /// The workbook's patched libLibTorchSharp.so when this process loaded it in place of TorchSharp's
+    /// own copy (inside a notebook kernel on a system whose libstdc++ is too old), else null.
+    /// </summary>
+    public static string? PreloadedTorchSharpNative { get; private set; }
+
+    /// <summary>The libstdc++ version TorchSharp 0.107's libLibTorchSharp.so asks for (build/ElfVersionPatch.cs).</summary>
+    const string NewestLibStdCxxNeed = "GLIBCXX_3.4.32";
+
+    /// <summary>
+    /// Inside a notebook kernel TorchSharp comes from the NuGet cache, whose libLibTorchSharp.so
+    /// cannot load where libstdc++ lacks GLIBCXX_3.4.32 (Debian 12). The build output beside Lib.dll
+    /// holds a copy with that need marked weak (build/TorchSharpNative.targets); loading it first,
+    /// by full path, makes TorchSharp's own by-name loads find it (glibc matches the soname of a
+    /// library already loaded), together with the libtorch beside it ($ORIGIN runpath). Nothing
+    /// is done where TorchSharp has a native copy beside it (the workbook's runner and tests, whose
+    /// build outputs are patched too), nor where the system libstdc++ is new enough.
+    /// </summary>
+    static void PreloadPatchedTorchSharp()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
+        try
+        {
+            var libDir = Path.GetDirectoryName(typeof(NativeRuntime).Assembly.Location);
+            if (string.IsNullOrEmpty(libDir)) return;
+            var patched = Path.Combine(libDir, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+            if (!File.Exists(patched)) return;
+            var torchDir = Path.GetDirectoryName(typeof(torch).Assembly.Location);
+            if (string.IsNullOrEmpty(torchDir) || HasTorchSharpNative(torchDir)) return;
+            if (SystemLibStdCxxDefines(NewestLibStdCxxNeed) != false) return;
+            // On failure TorchSharp's own loader runs as before and EnsureTorch explains the cause.
+            if (NativeLibrary.TryLoad(patched, out _)) PreloadedTorchSharpNative = patched;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException) { }
+    }
+
+    static bool HasTorchSharpNative(string dir) =>
+        File.Exists(Path.Combine(dir, "libLibTorchSharp.so")) ||
+        File.Exists(Path.Combine(dir, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"));
+
+    /// <summary>
+    /// Whether the libstdc++ this process has loaded (the runtime links it, so it is the one the
+    /// dynamic loader will bind TorchSharp to) defines a symbol version; null when it cannot tell.
+    /// Version names live in .dynstr as NUL-terminated strings, and libstdc++ defines, never needs,
+    /// its own GLIBCXX versions, so finding the name there means it is defined.
+    /// </summary>
+    public static bool? SystemLibStdCxxDefines(string version)
+    {
+        var mapped = File.ReadLines("/proc/self/maps")
+            .Select(line => line.IndexOf('/') is var at and >= 0 ? line[at..] : null)
+            .FirstOrDefault(path => path != null && Path.GetFileName(path).StartsWith("libstdc++.so.6", StringComparison.Ordinal));
+        if (mapped == null || !File.Exists(mapped)) return null;
+        var needle = System.Text.Encoding.ASCII.GetBytes(version + "\0");
+        return File.ReadAllBytes(mapped).AsSpan().IndexOf(needle) >= 0;
     }
 
     /// <summary>
@@ -116,9 +174,11 @@ public static class NativeRuntime
             throw new InvalidOperationException(
                 "TorchSharp could not load libtorch. On Debian 12 (and other systems whose libstdc++ is older " +
                 "than GCC 13) the cause is that libLibTorchSharp.so asks for GLIBCXX_3.4.32. The workbook's build " +
-                "fixes the copy in its own output folder: run `dotnet build` at the repository root and use the " +
-                "workbook command, or open the notebooks in the devcontainer (Ubuntu 24.04). " +
-                $"TorchSharp.dll was loaded from {torchDir}. See environment.md, section 'TorchSharp on Debian 12'.", e);
+                "fixes the copy in its own output folder (bin/lib/runtimes/linux-x64/native/), which the library loads " +
+                "in its place inside a notebook kernel: run `dotnet build Workbook.slnx` at the repository root and " +
+                "restart the kernel, or open the notebooks in the devcontainer (Ubuntu 24.04). " +
+                $"TorchSharp.dll was loaded from {torchDir}; patched copy loaded: {PreloadedTorchSharpNative ?? "none"}. " +
+                "See environment.md, section 'TorchSharp on Debian 12'.", e);
         }
     }
 

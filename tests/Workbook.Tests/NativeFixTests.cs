@@ -71,6 +71,26 @@ public class NativeFixTests
     }
 
     [Fact]
+    public void The_library_reads_the_loaded_libstdcxx_as_the_build_does()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
+        // The kernel-side decision (a byte search of the libstdc++ this process mapped) agrees with the
+        // build's (the ELF version definitions of the libstdc++ ldconfig names).
+        Assert.Equal(!SystemLacks3432(), Runtime.NativeRuntime.SystemLibStdCxxDefines("GLIBCXX_3.4.32"));
+        Assert.Equal(true, Runtime.NativeRuntime.SystemLibStdCxxDefines("GLIBCXX_3.4.30"));
+        Assert.Equal(false, Runtime.NativeRuntime.SystemLibStdCxxDefines("GLIBCXX_9.9.99"));
+    }
+
+    [Fact]
+    public void Where_TorchSharp_has_its_own_native_copy_the_library_preloads_nothing()
+    {
+        // The test build, like the runner, has a (patched) libLibTorchSharp.so beside TorchSharp.dll: a
+        // second libtorch from bin/lib in the same process would be a second copy of its global state.
+        Runtime.NativeRuntime.EnsureTorch();
+        Assert.Null(Runtime.NativeRuntime.PreloadedTorchSharpNative);
+    }
+
+    [Fact]
     public void TorchSharp_loads_and_computes()
     {
         using var a = torch.arange(6, dtype: torch.float32).reshape(2, 3);

@@ -15,26 +15,22 @@ public sealed class NotebookSmokeRun
     public int ExitCode { get; }
     public string Console { get; }
     public double Seconds { get; }
+    /// <summary>The run cache the run filled (KernelTests' kernel run loads these runs).</summary>
+    public string Runs { get; }
 
     public NotebookSmokeRun()
     {
         var temp = Directory.CreateTempSubdirectory("notebook-smoke").FullName;
         Out = Path.Combine(temp, "reports");
+        Runs = Path.Combine(temp, "runs");
         var run = WorkbookProcess.Run(["run", "--profile", "smoke", "--out", Out], Root, TimeSpan.FromMinutes(20),
-            new Dictionary<string, string> { ["WORKBOOK_RUNS_DIR"] = Path.Combine(temp, "runs") });
+            new Dictionary<string, string> { ["WORKBOOK_RUNS_DIR"] = Runs });
         (ExitCode, Console, Seconds) = (run.ExitCode, run.Console, run.Seconds);
     }
 }
 
-/// <summary>The test classes that read the one smoke run of every notebook (it takes minutes: made once).</summary>
-[CollectionDefinition(Name)]
-public sealed class NotebookSmokeCollection : ICollectionFixture<NotebookSmokeRun>
-{
-    /// <summary>The collection's name.</summary>
-    public const string Name = "smoke run of every notebook";
-}
-
-[Collection(NotebookSmokeCollection.Name)]
+// The runner's run is shared with KernelTests, which compares the kernel's outputs with it.
+[Collection(SmokeNotebooksCollection.Name)]
 public sealed class NotebookSmokeTests(NotebookSmokeRun run)
 {
     /// <summary>The notebooks and the claim ids each must report (from the seeds' index).</summary>

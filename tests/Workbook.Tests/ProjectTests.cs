@@ -23,6 +23,30 @@ public class ProjectTests
         Assert.Contains(readme, l => l.Trim() == "dotnet run --project tools/Workbook -- run");
     }
 
+    [Fact]
+    public void Every_written_build_or_test_command_names_the_solution_or_a_project()
+    {
+        // Lib.csproj and Workbook.slnx sit side by side at the root, where a bare `dotnet build` stops with MSB1011.
+        var files = new[] { "README.md", "environment.md", ".devcontainer/post-create.sh" }.Select(f => Path.Combine(Root, f))
+            .Concat(Directory.GetFiles(Path.Combine(Root, "docs"), "*.md"));
+        var bare = files.SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), @"dotnet (build|test)\b([^`\n]*)")
+                .Where(m => !System.Text.RegularExpressions.Regex.IsMatch(m.Groups[2].Value, @"^\s+\S+\.(slnx|csproj)\b"))
+                .Select(m => $"{Path.GetRelativePath(Root, f)}: {m.Value}"))
+            .ToList();
+        Assert.True(bare.Count == 0, "commands that fail at the repository root (write dotnet build Workbook.slnx):\n" + string.Join("\n", bare));
+    }
+
+    [Fact]
+    public void The_kernel_tools_are_pinned_and_restored_by_ci()
+    {
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Root, ".config", "dotnet-tools.json")))!;
+        Assert.Equal("0.3.259", (string?)manifest["tools"]!["dotnet-repl"]!["version"]);
+        Assert.Equal("1.0.712001", (string?)manifest["tools"]!["microsoft.dotnet-interactive"]!["version"]);
+        var ci = File.ReadAllText(Path.Combine(Root, ".ci", "run"));
+        Assert.True(ci.IndexOf("dotnet tool restore", StringComparison.Ordinal) is var restore and >= 0 && restore < ci.IndexOf("eval \"$TEST_COMMAND\"", StringComparison.Ordinal),
+            ".ci/run must restore the pinned tools before it runs the tests");
+    }
+
     static string PackageReferences(string backend)
     {
         var psi = new ProcessStartInfo("dotnet", $"msbuild Lib.csproj -getItem:PackageReference -p:TorchBackend={backend}")

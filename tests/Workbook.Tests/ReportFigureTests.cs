@@ -9,7 +9,7 @@ namespace Workbook.Tests;
 /// colour per series, annotations inside their own subplot and not stacked on each other, colour bars
 /// inside the figure and off the plots, a title over every panel.
 /// </summary>
-[Collection(NotebookSmokeCollection.Name)]
+[Collection(SmokeNotebooksCollection.Name)]
 public sealed class ReportFigureTests(NotebookSmokeRun run)
 {
     [Fact]

@@ -31,6 +31,12 @@ if (!commands.TryGetValue(args[0], out var command))
     PrintUsage(Console.Error);
     return 2;
 }
+// `COMMAND --help` (or -h) prints that command's usage; `run` has a longer help of its own.
+if (args[0] != "run" && args[1..].Any(a => a is "-h" or "--help"))
+{
+    Console.WriteLine("usage: " + command.Usage);
+    return 0;
+}
 try
 {
     return command.Run(args[1..]);

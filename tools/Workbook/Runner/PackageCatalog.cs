@@ -45,7 +45,7 @@ public sealed class PackageCatalog
                       .FirstOrDefault(File.Exists);
         return appDeps != null
             ? Load(appDeps)
-            : throw new FileNotFoundException($"the runner cannot find its package list ({beside}); rebuild with dotnet build");
+            : throw new FileNotFoundException($"the runner cannot find its package list ({beside}); rebuild with dotnet build Workbook.slnx");
     }
 
     /// <summary>Reads the package libraries of a .deps.json file.</summary>
@@ -111,7 +111,7 @@ public sealed class PackageCatalog
             throw new NotebookDirectiveException(
                 $"line {reference.Line}: package '{reference.Package}'{(asked is null ? "" : $" {asked}")} is not one the workbook references, so the runner cannot load it. " +
                 $"To use it, add <PackageVersion Include=\"{reference.Package}\" Version=\"{asked ?? "VERSION"}\" /> to Directory.Packages.props " +
-                $"and <PackageReference Include=\"{reference.Package}\" /> to Lib.csproj (or tools/Workbook/Workbook.csproj), then run dotnet build.");
+                $"and <PackageReference Include=\"{reference.Package}\" /> to Lib.csproj (or tools/Workbook/Workbook.csproj), then run dotnet build Workbook.slnx.");
         if (asked != null && asked != "*" && !string.Equals(asked, have, StringComparison.OrdinalIgnoreCase))
             throw new NotebookDirectiveException(
                 $"line {reference.Line}: package '{reference.Package}' version {asked} was asked for, but the workbook has {package} {have}. " +

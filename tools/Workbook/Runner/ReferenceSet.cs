@@ -79,7 +79,7 @@ public sealed class ReferenceSet
     public void AddPackageAssembly(string simpleName, string package)
     {
         var assembly = FindInRunner(simpleName)
-            ?? throw new NotebookDirectiveException($"assembly {simpleName} of package {package} is missing from the runner's folder; rebuild with dotnet build");
+            ?? throw new NotebookDirectiveException($"assembly {simpleName} of package {package} is missing from the runner's folder; rebuild with dotnet build Workbook.slnx");
         Add(assembly);
     }
 
@@ -93,7 +93,7 @@ public sealed class ReferenceSet
     {
         var full = Path.GetFullPath(Path.Combine(baseFolder, path));
         if (!File.Exists(full))
-            throw new NotebookDirectiveException($"#r \"{path}\": no such file ({full}). If it is the workbook library, build it first with dotnet build.");
+            throw new NotebookDirectiveException($"#r \"{path}\": no such file ({full}). If it is the workbook library, build it first with dotnet build Workbook.slnx.");
         AssemblyName name;
         try { name = AssemblyName.GetAssemblyName(full); }
         catch (BadImageFormatException) { throw new NotebookDirectiveException($"#r \"{path}\": {full} is not a .NET assembly"); }
@@ -105,7 +105,7 @@ public sealed class ReferenceSet
             Add(existing);
             return SameBuild(existing, full)
                 ? null
-                : $"#r \"{path}\" is a different build of {simpleName} from the runner's; the runner's copy ({existing.Location}) is used so that its types are the runner's. Rebuild with dotnet build to make them the same.";
+                : $"#r \"{path}\" is a different build of {simpleName} from the runner's; the runner's copy ({existing.Location}) is used so that its types are the runner's. Rebuild with dotnet build Workbook.slnx to make them the same.";
         }
 
         HookResolving();
