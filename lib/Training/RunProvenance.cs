@@ -57,8 +57,12 @@ public sealed record RunProvenance
     static readonly Lazy<string> GitCommit = new(ReadCommit);
     static readonly Lazy<string> MachineName = new(ReadMachine);
 
+    /// <summary>Names the commit where the working copy has no git history (a packaged workbook on a GPU box).</summary>
+    public const string CommitVariable = "WORKBOOK_COMMIT";
+
     static string ReadCommit()
     {
+        if (Environment.GetEnvironmentVariable(CommitVariable) is { Length: > 0 } given) return given.Trim();
         string? Git(string args)
         {
             try
