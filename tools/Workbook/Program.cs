@@ -32,6 +32,9 @@ if (!commands.TryGetValue(args[0], out var command))
 }
 try
 {
+    // A libtorch named by WORKBOOK_LIBTORCH is loaded and checked before any command touches TorchSharp,
+    // so that a bad folder fails with its own message and the log starts with the libtorch and device used.
+    if (Workbook.Runtime.ExternalLibTorch.Configured) Workbook.Runtime.NativeRuntime.EnsureTorch();
     return command.Run(args[1..]);
 }
 catch (UsageException e)
@@ -40,7 +43,7 @@ catch (UsageException e)
     Console.Error.WriteLine("usage: " + command.Usage);
     return 2;
 }
-catch (Exception e) when (e is DataException or ArgumentException)
+catch (Exception e) when (e is DataException or ArgumentException or Workbook.Runtime.ExternalLibTorchException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
