@@ -72,8 +72,8 @@ public static class Benchmark
         if (o.Repeats < 1) throw new ArgumentException("repeats must be at least 1");
         NativeRuntime.EnsureTorch();
         if (o.Device is not ("cpu" or "cuda")) throw new ArgumentException($"device '{o.Device}': use cpu or cuda");
-        if (o.Device == "cuda" && !Compute.IsCuda)
-            throw new ArgumentException($"the GPU benchmark needs libtorch with CUDA, but TorchSharp runs on {Compute.Description}. " +
+        if (o.Device == "cuda" && !torch.cuda.is_available())
+            throw new ArgumentException($"the GPU benchmark needs libtorch with CUDA, but {(ExternalLibTorch.Loaded is { } l ? $"the libtorch {l.Version} in {l.Folder}" : $"TorchSharp's bundled libtorch {torch.__version__}")} sees no GPU. " +
                 $"Point {ExternalLibTorch.Variable} at a CUDA build of PyTorch's torch/lib (environment.md, 'GPU with an existing PyTorch').");
         if (o.Device == "cpu" && Compute.IsCuda)
             throw new ArgumentException("a CPU benchmark was asked for, but TorchSharp trains on the GPU; set WORKBOOK_DEVICE=cpu or use --gpu");
