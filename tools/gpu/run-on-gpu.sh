@@ -60,12 +60,17 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>
 # Unpack (a few seconds): the app, the data, and Lib.dll where the notebooks' `#r "../bin/lib/Lib.dll"` looks.
 rm -rf "$WORK/app" "$WORK/fashion-mnist"
 mkdir -p "$WORK/app" "$WORK/fashion-mnist" "$ROOT/bin/lib"
-tar -xJf "$PKG/workbook-linux-x64.tar.xz" -C "$WORK/app"
-tar -xJf "$PKG/fashion-mnist.tar.xz" -C "$WORK/fashion-mnist"
+# xz-utils is only "standard" priority: without the xz program, Python's lzma module unpacks.
+unxz_tar() { # ARCHIVE DEST
+  if command -v xz >/dev/null; then tar -xJf "$1" -C "$2"
+  else "$PY" -c 'import sys,tarfile; tarfile.open(sys.argv[1], "r:xz").extractall(sys.argv[2])' "$1" "$2"; fi
+}
+unxz_tar "$PKG/workbook-linux-x64.tar.xz" "$WORK/app"
+unxz_tar "$PKG/fashion-mnist.tar.xz" "$WORK/fashion-mnist"
 # (A checkout with its own build keeps it: the runner uses its own Lib.dll for that line either way.)
 [ -f "$ROOT/bin/lib/Lib.dll" ] || cp "$WORK/app/Lib.dll" "$ROOT/bin/lib/Lib.dll"
 RUNS=${WORKBOOK_RUNS_DIR:-$ROOT/runs}
-if [ -n "${RUNS_IN:-}" ] && [ -f "$RUNS_IN" ]; then mkdir -p "$RUNS" && tar -xJf "$RUNS_IN" -C "$RUNS" && say "runs restored from $RUNS_IN"; fi
+if [ -n "${RUNS_IN:-}" ] && [ -f "$RUNS_IN" ]; then mkdir -p "$RUNS" && unxz_tar "$RUNS_IN" "$RUNS" && say "runs restored from $RUNS_IN"; fi
 
 say "python: $(command -v "$PY") $("$PY" -c 'import torch,sys;print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())' 2>&1)"
 # A WORKBOOK_LIBTORCH or WORKBOOK_DEVICE already set wins (tools/gpu/test-package-cpu.sh runs this script on a CPU).
@@ -98,7 +103,8 @@ done
 # Pack: at most 8 files in $OUT, each under 16 MiB.
 pack() { # NAME then tar arguments; keeps the archive only when it is under 16 MiB
   local name=$1; shift
-  tar -cJf "$OUT/$name" "$@" 2>/dev/null || { rm -f "$OUT/$name"; return; }
+  local z=-J; command -v xz >/dev/null || z=-z   # gzip inside when there is no xz (the name stays)
+  tar $z -cf "$OUT/$name" "$@" 2>/dev/null || { rm -f "$OUT/$name"; return; }
   if [ "$(stat -c %s "$OUT/$name")" -gt 16000000 ]; then say "$name: over 16 MB, left out"; rm -f "$OUT/$name"; fi
 }
 grep -h "^libtorch \|device " "$LOGS/data.log" 2>/dev/null | head -2 | sed 's/^/workbook: /' >> "$SUMMARY"
