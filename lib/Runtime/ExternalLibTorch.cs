@@ -190,13 +190,15 @@ public static class ExternalLibTorch
         if (mapped != null && !SameFile(mapped, Path.Combine(folder, "libtorch_cpu.so")))
             throw new ExternalLibTorchException($"{Variable}={folder}: TorchSharp runs on {mapped}, not on this folder's libtorch_cpu.so. Was TorchSharp used before the workbook library?");
         int gpus = cuda ? torch.cuda.device_count() : 0;
+        var gpuName = cuda ? GpuName() : null;
 
         var wanted = (Environment.GetEnvironmentVariable("WORKBOOK_DEVICE") ?? "").Trim().ToLowerInvariant();
         if (wanted == "cuda" && !cuda)
             throw new ExternalLibTorchException(cudaBuild
                 ? $"WORKBOOK_DEVICE=cuda, but the CUDA libtorch {version.Text} in {folder} sees no GPU (driver missing, CUDA_VISIBLE_DEVICES empty, or a driver older than its CUDA). Check with: python3 -c 'import torch;print(torch.cuda.is_available())'"
                 : $"WORKBOOK_DEVICE=cuda, but {folder} holds a CPU-only libtorch {version.Text} (no libtorch_cuda.so). Point {Variable} at a CUDA build of PyTorch.");
-        return new ExternalLibTorchInfo(folder, version.Text, version.Source, cudaBuild, cuda, gpus, imports.Count, mapped ?? Path.Combine(folder, "libtorch_cpu.so"));
+        return new ExternalLibTorchInfo(folder, version.Text, version.Source, cudaBuild, cuda, gpus, imports.Count, mapped ?? Path.Combine(folder, "libtorch_cpu.so"))
+            { GpuName = gpuName };
     }
 
     /// <summary>A libtorch_cpu.so in a folder TorchSharp probes (other than <paramref name="external"/> itself), or null.</summary>
@@ -212,6 +214,30 @@ public static class ExternalLibTorch
                 var candidate = Path.Combine(folder, name);
                 if (File.Exists(candidate) && !SameFile(candidate, external)) return candidate;
             }
+        return null;
+    }
+
+    /// <summary>
+    /// The name of GPU 0 from the CUDA runtime libtorch_cuda.so loaded (TorchSharp has no
+    /// get_device_name), or null. cudaDeviceProp begins with char name[256] in every CUDA version; the
+    /// rest of the structure (about 1 KB, growing between versions) lands in a buffer far larger than it.
+    /// </summary>
+    static unsafe string? GpuName()
+    {
+        if (!handles.TryGetValue("libtorch_cuda.so", out var cudaTorch)) return null;
+        foreach (var symbol in new[] { "cudaGetDeviceProperties_v2", "cudaGetDeviceProperties" })
+        {
+            var f = Dl.Symbol(cudaTorch, symbol);
+            if (f == IntPtr.Zero) continue;
+            var buffer = new byte[64 * 1024];
+            fixed (byte* p = buffer)
+            {
+                if (((delegate* unmanaged<byte*, int, int>)f)(p, 0) != 0) return null;
+            }
+            int end = Array.IndexOf(buffer, (byte)0, 0, 256);
+            var name = System.Text.Encoding.UTF8.GetString(buffer, 0, end < 0 ? 256 : end).Trim();
+            return name.Length > 0 ? name : null;
+        }
         return null;
     }
 
@@ -343,12 +369,15 @@ public static class ExternalLibTorch
 public sealed record ExternalLibTorchInfo(string Folder, string Version, string VersionSource, bool CudaBuild, bool CudaAvailable,
     int Gpus, int SymbolsResolved, string LibTorchCpuMapped)
 {
+    /// <summary>GPU 0's name as the CUDA runtime reports it (e.g. "NVIDIA H100 80GB HBM3"), when there is a GPU.</summary>
+    public string? GpuName { get; init; }
+
     /// <summary>One line for logs: which libtorch, which device.</summary>
     public string Summary
     {
         get
         {
-            var device = CudaAvailable ? $"cuda ({Gpus} GPU{(Gpus == 1 ? "" : "s")})" : CudaBuild ? "cpu (this CUDA build sees no GPU)" : "cpu";
+            var device = CudaAvailable ? $"cuda ({Gpus} GPU{(Gpus == 1 ? "" : "s")}{(GpuName is null ? "" : ", " + GpuName)})" : CudaBuild ? "cpu (this CUDA build sees no GPU)" : "cpu";
             if (CudaAvailable && (Environment.GetEnvironmentVariable("WORKBOOK_DEVICE") ?? "").Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase))
                 device += ", but WORKBOOK_DEVICE=cpu: training runs on the cpu";
             var risk = Version.StartsWith(ExternalLibTorch.CompiledAgainst + ".", StringComparison.Ordinal) ? ""
