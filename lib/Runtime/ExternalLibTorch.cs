@@ -118,6 +118,12 @@ public static class ExternalLibTorch
             throw new ExternalLibTorchException(
                 $"{Variable}={folder} lacks {string.Join(", ", missing)}: it is not a libtorch folder. For PyTorch it is the lib folder inside the torch package " +
                 "(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))' prints the package folder).");
+        // A libtorch already in the process (TorchSharp used before the library, e.g. a notebook cell calling
+        // torch directly first) cannot be replaced: loading a second one would abort the process.
+        if (MappedPath("libtorch_cpu.so") is { } already && !SameFile(already, Path.Combine(folder, "libtorch_cpu.so")))
+            throw new ExternalLibTorchException(
+                $"{Variable}={folder}: this process already runs on the libtorch in {Path.GetDirectoryName(already)} (TorchSharp was used before the workbook library), " +
+                "and a process can hold only one libtorch. Restart it (in a notebook: restart the kernel) and let the first TorchSharp use go through the library, e.g. Compute.Description.");
         var version = DetectVersion(folder);
         bool cudaBuild = File.Exists(Path.Combine(folder, "libtorch_cuda.so"));
         var bridge = FindLibTorchSharp();
@@ -142,7 +148,7 @@ public static class ExternalLibTorch
                 $"{Variable}={folder}: libtorch {version.Text} ({version.Source}) lacks {unresolved.Count:N0} of the {imports.Count:N0} libtorch symbols " +
                 $"that TorchSharp {TorchSharpVersion} ({bridge}) needs, e.g. {string.Join(", ", unresolved.Take(5))}. " +
                 $"TorchSharp {TorchSharpVersion} is built against libtorch {CompiledAgainst}; use a PyTorch/libtorch {CompiledAgainst} or a later 2.x " +
-                "(2.11 was checked), or unset the variable to use the workbook's own CPU libtorch.");
+                "(PyTorch 2.11 was found to export every symbol it needs), or unset the variable to use the workbook's own CPU libtorch.");
 
         // libLibTorchSharp.so finds its libtorch.so, libc10.so, libtorch_cpu.so needs among the loaded
         // libraries by soname; a library whose soname differs would make the loader search for another copy.
