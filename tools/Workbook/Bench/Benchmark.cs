@@ -75,8 +75,11 @@ public static class Benchmark
         if (o.Device == "cuda" && !torch.cuda.is_available())
             throw new ArgumentException($"the GPU benchmark needs libtorch with CUDA, but {(ExternalLibTorch.Loaded is { } l ? $"the libtorch {l.Version} in {l.Folder}" : $"TorchSharp's bundled libtorch {torch.__version__}")} sees no GPU. " +
                 $"Point {ExternalLibTorch.Variable} at a CUDA build of PyTorch's torch/lib (environment.md, 'GPU with an existing PyTorch').");
+        // TorchSharp's device is chosen once per process (Compute, from WORKBOOK_DEVICE); both sides must use it.
+        if (o.Device == "cuda" && !Compute.IsCuda)
+            throw new ArgumentException("the GPU benchmark was asked for, but WORKBOOK_DEVICE keeps TorchSharp on the CPU; unset it");
         if (o.Device == "cpu" && Compute.IsCuda)
-            throw new ArgumentException("a CPU benchmark was asked for, but TorchSharp trains on the GPU; set WORKBOOK_DEVICE=cpu or use --gpu");
+            throw new ArgumentException("a CPU benchmark was asked for, but TorchSharp trains on the GPU; set WORKBOOK_DEVICE=cpu, or use --gpu");
         if (o.Threads is { } t) torch.set_num_threads(t);
         int threads = torch.get_num_threads();
 

@@ -67,8 +67,6 @@ public static class BenchCommand
         if (options.Batches is < 1) throw new UsageException("--batches must be at least 1");
         if (options.Threads is < 1) throw new UsageException("--threads must be at least 1");
         if (options.BatchSize < 1) throw new UsageException("--batch must be at least 1");
-        // Both sides on the same device: TorchSharp's device is chosen once per process, from WORKBOOK_DEVICE.
-        Environment.SetEnvironmentVariable("WORKBOOK_DEVICE", device);
         if (options.Models.Count == 0) throw new UsageException("--models needs at least one model name");
         foreach (var m in options.Models) Workbook.Models.ModelZoo.Get(m); // unknown names fail before anything runs
 
