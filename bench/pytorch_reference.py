@@ -17,11 +17,16 @@ thing and their ratio is the cost of TorchSharp + libtorch 2.10 against Python +
          forward, cross-entropy, backward, Adam step, loss and accuracy summed on the device.
   eval   lib/Evaluation/Evaluator.cs: no_grad, batches of 1000 in order, loss and predictions.
 
+On a GPU (`workbook bench --gpu`, init's "device": "cuda") the training and test tensors are copied
+to the device once, outside the timed loops, as the workbook's Trainer does; an epoch may be given the
+workbook's own permutation ("order_file": raw little-endian int64), so both sides see the same batches;
+and every timed region ends with torch.cuda.synchronize(), so queued GPU work is counted.
+
 Commands (JSON objects, one per line):
-  {"cmd": "init", "threads": 2, "data_dir": "/usr/share/datasets/fashion-mnist"}
+  {"cmd": "init", "threads": 2, "data_dir": "/usr/share/datasets/fashion-mnist", "device": "cpu"}
   {"cmd": "load"}                                    -> {"seconds": ...}
   {"cmd": "build", "model": "e1", "classes": 10, "seed": 0} -> {"parameters": ..., "shapes": [...]}
-  {"cmd": "epoch", "model": "e1", "batch": 64, "lr": 0.001, "images": 60000, "epoch": 1}
+  {"cmd": "epoch", "model": "e1", "batch": 64, "lr": 0.001, "images": 60000, "epoch": 1, "order_file": null}
                                                      -> {"seconds": ..., "loss": ..., "accuracy": ...}
   {"cmd": "eval", "model": "e1", "batch": 1000}      -> {"seconds": ..., "accuracy": ...}
   {"cmd": "memory"}                                  -> {"vm_hwm_bytes": ..., "vm_rss_bytes": ...}
@@ -104,15 +109,18 @@ def build(name, classes):
     elif name == "e1":
         layers = [conv3(1, 32), nn.ReLU(), nn.MaxPool2d(2), conv3(32, 32), nn.ReLU(), nn.Flatten(),
                   nn.Linear(14 * 14 * 32, 512), nn.ReLU(), nn.Linear(512, classes)]
-    elif name == "e4":  # E4(classes, dropout: false)
-        layers = [conv3(1, 32), nn.ReLU(), nn.MaxPool2d(2),
-                  conv3(32, 64), nn.ReLU(), nn.MaxPool2d(2),
-                  conv3(64, 128), nn.ReLU(),
-                  conv3(128, 128), nn.ReLU(), nn.MaxPool2d(2),
+    elif name in ("e4", "e5"):  # E4(classes, dropout: name == "e5")
+        def drop(p):
+            return [nn.Dropout(p)] if name == "e5" else []
+        layers = [conv3(1, 32), nn.ReLU(), nn.MaxPool2d(2), *drop(0.25),
+                  conv3(32, 64), nn.ReLU(), nn.MaxPool2d(2), *drop(0.25),
+                  conv3(64, 128), nn.ReLU(), *drop(0.25),
+                  conv3(128, 128), nn.ReLU(), nn.MaxPool2d(2), *drop(0.25),
                   nn.Flatten(),
-                  nn.Linear(3 * 3 * 128, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, classes)]
+                  nn.Linear(3 * 3 * 128, 512), nn.ReLU(), *drop(0.5),
+                  nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, classes)]
     else:
-        raise ValueError(f"no PyTorch definition of model '{name}' (known: net2, e1, e4)")
+        raise ValueError(f"no PyTorch definition of model '{name}' (known: net2, e1, e4, e5)")
     return nn.Sequential(*layers)
 
 
@@ -131,23 +139,49 @@ class Bench:
         self.data_dir = None
         self.data = None
         self.models = {}
+        self.device = torch.device("cpu")
+        self.on_device = None  # the data copied to a GPU, once per load
+
+    def sync(self):
+        """Waits for queued GPU work, so that a timed region counts it (nothing to wait for on the CPU)."""
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
 
     def init(self, c):
         torch.set_num_threads(int(c["threads"]))
         self.data_dir = c["data_dir"]
-        return {"torch": torch.__version__, "numpy": np.__version__, "python": sys.version.split()[0],
-                "threads": torch.get_num_threads(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")}
+        self.device = torch.device(c.get("device") or "cpu")
+        answer = {"torch": torch.__version__, "numpy": np.__version__, "python": sys.version.split()[0],
+                  "threads": torch.get_num_threads(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+                  "device": str(self.device)}
+        if self.device.type == "cuda":
+            if not torch.cuda.is_available():
+                raise RuntimeError(f"device {self.device} asked for, but this PyTorch ({torch.__version__}) sees no GPU")
+            answer["device_name"] = torch.cuda.get_device_name(self.device)
+            answer["cuda"] = torch.version.cuda
+            answer["cudnn"] = str(torch.backends.cudnn.version())
+        return answer
+
+    def data_on_device(self):
+        """(train images, train labels, test images, test labels) on the device; copied once, untimed."""
+        if self.device.type == "cpu":
+            return self.data
+        if self.on_device is None:
+            self.on_device = [t.to(self.device) for t in self.data]
+            self.sync()
+        return self.on_device
 
     def load(self, c):
         start = time.perf_counter()
         data = load(self.data_dir)
         seconds = time.perf_counter() - start
         self.data = data
+        self.on_device = None
         return {"seconds": seconds, "train": int(data[0].shape[0]), "test": int(data[2].shape[0])}
 
     def build(self, c):
         torch.manual_seed(int(c.get("seed", 0)))
-        model = build(c["model"], int(c["classes"]))
+        model = build(c["model"], int(c["classes"])).to(self.device)
         optimizer = torch.optim.Adam(model.parameters(), lr=float(c.get("lr", 1e-3)))
         self.models[c["model"]] = (model, optimizer)
         return {"parameters": sum(p.numel() for p in model.parameters()),
@@ -155,15 +189,23 @@ class Bench:
 
     def epoch(self, c):
         model, optimizer = self.models[c["model"]]
-        images, labels = self.data[0], self.data[1]
+        images, labels = self.data_on_device()[0:2]
         n = min(int(c.get("images", images.shape[0])), images.shape[0])
         batch = int(c["batch"])
         model.train()
+        given = None
+        if c.get("order_file"):  # the workbook's permutation of this epoch, read before the clock starts
+            given = np.fromfile(c["order_file"], dtype="<i8")
+            if given.shape[0] != n:
+                raise ValueError(f"order_file has {given.shape[0]} indices for {n} images")
         start = time.perf_counter()
-        rng = np.random.default_rng(int(c.get("epoch", 1)))
-        order = torch.from_numpy(rng.permutation(n).astype(np.int64))
-        loss_sum = torch.zeros(1, dtype=torch.float64)
-        correct = torch.zeros(1, dtype=torch.int64)
+        if given is not None:
+            order = torch.from_numpy(given).to(self.device)
+        else:
+            rng = np.random.default_rng(int(c.get("epoch", 1)))
+            order = torch.from_numpy(rng.permutation(n).astype(np.int64)).to(self.device)
+        loss_sum = torch.zeros(1, dtype=torch.float64, device=self.device)
+        correct = torch.zeros(1, dtype=torch.int64, device=self.device)
         for first in range(0, n, batch):
             idx = order.narrow(0, first, min(batch, n - first))
             x = images.index_select(0, idx)
@@ -175,12 +217,13 @@ class Bench:
             optimizer.step()
             loss_sum.add_(loss.detach().to(torch.float64).mul(idx.shape[0]))
             correct.add_(logits.argmax(1).eq(y).sum())
+        self.sync()
         seconds = time.perf_counter() - start
         return {"seconds": seconds, "images": n, "loss": loss_sum.item() / n, "accuracy": correct.item() / n}
 
     def eval(self, c):
         model, _ = self.models[c["model"]]
-        images, labels = self.data[2], self.data[3]
+        images, labels = self.data_on_device()[2:4]
         batch = int(c.get("batch", 1000))
         model.eval()
         predictions = np.empty(images.shape[0], dtype=np.int64)
@@ -193,9 +236,10 @@ class Bench:
                 y = labels.narrow(0, first, n)
                 logits = model(x).nan_to_num(0.0)
                 loss_sum += F.cross_entropy(logits, y).item() * n
-                predictions[first:first + n] = logits.argmax(1).numpy()
+                predictions[first:first + n] = logits.argmax(1).cpu().numpy()
+        self.sync()
         seconds = time.perf_counter() - start
-        accuracy = float((predictions == labels.numpy()).mean())
+        accuracy = float((predictions == labels.cpu().numpy()).mean())
         return {"seconds": seconds, "images": int(images.shape[0]), "loss": loss_sum / images.shape[0], "accuracy": accuracy}
 
     def memory(self, c):

@@ -29,6 +29,6 @@ public static class Compute
 
     /// <summary>A line for notebooks and logs, e.g. "cpu, 2 threads" or "cuda (1 GPU)".</summary>
     public static string Description => IsCuda
-        ? $"cuda ({torch.cuda.device_count()} GPU{(torch.cuda.device_count() == 1 ? "" : "s")})"
+        ? $"cuda ({torch.cuda.device_count()} GPU{(torch.cuda.device_count() == 1 ? "" : "s")}{(ExternalLibTorch.Loaded?.GpuName is { } gpu ? ", " + gpu : "")})"
         : $"cpu, {torch.get_num_threads()} threads";
 }

@@ -154,6 +154,7 @@ public static class NativeRuntime
     public static void EnsureTorch()
     {
         if (torchChecked) return;
+        ExternalLibTorch.LoadIfConfigured(); // WORKBOOK_LIBTORCH: a libtorch the user has (ExternalLibTorch.cs)
         try
         {
             // A CUDA libtorch must be loaded before any CPU one (two libtorch builds cannot share a

@@ -134,4 +134,36 @@ public class BenchTests : IDisposable
         Assert.Throws<UsageException>(() => BenchCommand.Run(["--frobnicate"], _ => { }));
         Assert.Throws<ArgumentException>(() => BenchCommand.Run(["--models", "nope"], _ => { }));
     }
+
+    [Fact]
+    public void The_gpu_mode_code_path_runs_on_the_cpu_with_e5_and_the_workbooks_batch_order()
+    {
+        // What `bench --gpu` runs, with the device the CPU: E5 on both sides (the parameter shapes must
+        // match, else the run throws) and PyTorch trained on the Trainer's own permutation files.
+        var output = new List<string>();
+        var path = Path.Combine(dir, "results-gpu-path.json");
+        int code = BenchCommand.Run(["--device", "cpu", "--same-order", "--models", "e5", "--batches", "3", "--repeats", "1",
+            "--batch", "32", "--no-readme", "--out", path], output.Add);
+        Assert.True(code == 0, string.Join("\n", output));
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        var settings = json.RootElement.GetProperty("settings");
+        Assert.Equal("cpu", settings.GetProperty("device").GetString());
+        Assert.True(settings.GetProperty("same_order").GetBoolean());
+        Assert.Equal(32, settings.GetProperty("batch_size").GetInt32());
+        var model = Assert.Single(json.RootElement.GetProperty("models").EnumerateArray());
+        Assert.Equal("e5", model.GetProperty("name").GetString());
+        bool pytorch = json.RootElement.GetProperty("pytorch").GetProperty("available").GetBoolean();
+        Seconds(model.GetProperty("train"), "e5 train", 1, pytorch);
+    }
+
+    [Fact]
+    public void The_gpu_mode_says_what_is_missing_on_a_machine_without_cuda()
+    {
+        Assert.Throws<UsageException>(() => BenchCommand.Run(["--gpu", "--device", "cpu"], _ => { }));
+        Assert.Throws<UsageException>(() => BenchCommand.Run(["--device", "tpu"], _ => { }));
+        if (TorchSharp.torch.cuda.is_available()) return; // a GPU machine: the mode would run
+        var e = Assert.Throws<ArgumentException>(() => BenchCommand.Run(["--gpu", "--no-python", "--out", Path.Combine(dir, "x.json")], _ => { }));
+        Assert.Contains("sees no GPU", e.Message);
+        Assert.Contains("WORKBOOK_LIBTORCH", e.Message);
+    }
 }

@@ -39,6 +39,9 @@ if (args[0] != "run" && args[1..].Any(a => a is "-h" or "--help"))
 }
 try
 {
+    // A libtorch named by WORKBOOK_LIBTORCH is loaded and checked before any command touches TorchSharp,
+    // so that a bad folder fails with its own message and the log starts with the libtorch and device used.
+    if (Workbook.Runtime.ExternalLibTorch.Configured) Workbook.Runtime.NativeRuntime.EnsureTorch();
     return command.Run(args[1..]);
 }
 catch (UsageException e)
@@ -47,7 +50,7 @@ catch (UsageException e)
     Console.Error.WriteLine("usage: " + command.Usage);
     return 2;
 }
-catch (Exception e) when (e is DataException or ArgumentException)
+catch (Exception e) when (e is DataException or ArgumentException or Workbook.Runtime.ExternalLibTorchException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;

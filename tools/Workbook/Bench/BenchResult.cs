@@ -44,6 +44,8 @@ public sealed class MachineInfo
     public string Os { get; set; } = "";
     /// <summary>.NET runtime version.</summary>
     public string Dotnet { get; set; } = "";
+    /// <summary>The GPU's name as PyTorch reports it (GPU mode only).</summary>
+    public string? Gpu { get; set; }
     /// <summary>Release or Debug: how Lib.dll was compiled (Debug turns the JIT's optimisations off).</summary>
     public string LibBuild { get; set; } = "";
     /// <summary>1, 5 and 15-minute load averages when the run started.</summary>
@@ -59,6 +61,10 @@ public sealed class BenchSettings
     public int Threads { get; set; }
     /// <summary>How OpenMP threads wait, as NativeRuntime set it (the PyTorch child inherits the same variable).</summary>
     public string OmpWaitPolicy { get; set; } = "";
+    /// <summary>cpu or cuda: where both sides trained.</summary>
+    public string Device { get; set; } = "cpu";
+    /// <summary>PyTorch was given the workbook's permutation of each epoch.</summary>
+    public bool SameOrder { get; set; }
     /// <summary>Training batch size.</summary>
     public int BatchSize { get; set; }
     /// <summary>Evaluation batch size.</summary>

@@ -21,6 +21,14 @@ public sealed record BenchOptions
     /// <summary>The default models: report 001's MLP and report 002's E1 and E4 CNNs.</summary>
     public static readonly string[] DefaultModels = ["net2", "e1", "e4"];
 
+    /// <summary>The GPU mode's models: the default ones and E5 (E4 with dropout), which notebook 05 trains most.</summary>
+    public static readonly string[] GpuModels = ["net2", "e1", "e4", "e5"];
+
+    /// <summary>Where both sides train: "cpu" or "cuda" (TorchSharp through Compute, PyTorch through init's device).</summary>
+    public string Device { get; init; } = "cpu";
+    /// <summary>Give PyTorch the workbook's own permutation of each epoch (same batches on both sides).</summary>
+    public bool SameOrder { get; init; }
+
     /// <summary>full, quick or custom: only a label for the output.</summary>
     public string Mode { get; init; } = "full";
     /// <summary>Epochs, loads and evaluations per model and side.</summary>
@@ -63,6 +71,15 @@ public static class Benchmark
         log ??= Console.WriteLine;
         if (o.Repeats < 1) throw new ArgumentException("repeats must be at least 1");
         NativeRuntime.EnsureTorch();
+        if (o.Device is not ("cpu" or "cuda")) throw new ArgumentException($"device '{o.Device}': use cpu or cuda");
+        if (o.Device == "cuda" && !torch.cuda.is_available())
+            throw new ArgumentException($"the GPU benchmark needs libtorch with CUDA, but {(ExternalLibTorch.Loaded is { } l ? $"the libtorch {l.Version} in {l.Folder}" : $"TorchSharp's bundled libtorch {torch.__version__}")} sees no GPU. " +
+                $"Point {ExternalLibTorch.Variable} at a CUDA build of PyTorch's torch/lib (environment.md, 'GPU with an existing PyTorch').");
+        // TorchSharp's device is chosen once per process (Compute, from WORKBOOK_DEVICE); both sides must use it.
+        if (o.Device == "cuda" && !Compute.IsCuda)
+            throw new ArgumentException("the GPU benchmark was asked for, but WORKBOOK_DEVICE keeps TorchSharp on the CPU; unset it");
+        if (o.Device == "cpu" && Compute.IsCuda)
+            throw new ArgumentException("a CPU benchmark was asked for, but TorchSharp trains on the GPU; set WORKBOOK_DEVICE=cpu, or use --gpu");
         if (o.Threads is { } t) torch.set_num_threads(t);
         int threads = torch.get_num_threads();
 
@@ -82,12 +99,12 @@ public static class Benchmark
             Settings = new BenchSettings
             {
                 Threads = threads, OmpWaitPolicy = NativeRuntime.OpenMpWaitPolicy, BatchSize = o.BatchSize, EvalBatchSize = o.EvalBatchSize, LearningRate = o.LearningRate,
-                Repeats = o.Repeats, Models = o.Models.ToList(),
+                Repeats = o.Repeats, Models = o.Models.ToList(), Device = o.Device, SameOrder = o.SameOrder,
             },
             TorchSharp = new SideInfo
             {
                 Available = true, Threads = threads, OmpWaitPolicy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"),
-                Versions = new() { ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "?", ["libtorch"] = torch.__version__ },
+                Versions = new() { ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "?", ["libtorch"] = ExternalLibTorch.Loaded?.Version ?? torch.__version__ },
             },
         };
         if (result.Machine.LibBuild == "Debug")
@@ -108,7 +125,7 @@ public static class Benchmark
         {
             if (py != null)
             {
-                var init = py.Send(new { cmd = "init", threads, data_dir = dir });
+                var init = py.Send(new { cmd = "init", threads, data_dir = dir, device = o.Device });
                 result.PyTorch = new SideInfo
                 {
                     Available = true,
@@ -116,12 +133,15 @@ public static class Benchmark
                     OmpWaitPolicy = init["omp_wait_policy"]?.GetValue<string>(),
                     Versions = new() { ["torch"] = Str(init["torch"]), ["numpy"] = Str(init["numpy"]), ["python"] = Str(init["python"]) },
                 };
+                foreach (var key in new[] { "device_name", "cuda", "cudnn" })
+                    if (init[key] is { } v) result.PyTorch.Versions[key] = Str(v);
+                if (init["device_name"] is { } gpu) result.Machine.Gpu = Str(gpu);
                 if (result.PyTorch.Threads != threads)
                     throw new InvalidOperationException($"PyTorch runs {result.PyTorch.Threads} threads, TorchSharp {threads}");
                 if (result.PyTorch.OmpWaitPolicy != result.TorchSharp.OmpWaitPolicy)
                     throw new InvalidOperationException($"PyTorch's OMP_WAIT_POLICY is '{result.PyTorch.OmpWaitPolicy}', TorchSharp's '{result.TorchSharp.OmpWaitPolicy}'");
             }
-            log($"workbook bench: {o.Mode}, {threads} threads, {o.Repeats} repeat(s), models {string.Join(", ", o.Models)}; " +
+            log($"workbook bench: {o.Mode}, {Compute.Description}, {threads} threads, {o.Repeats} repeat(s), models {string.Join(", ", o.Models)}; " +
                 (py != null ? $"PyTorch {py.TorchVersion} alongside" : $"TorchSharp only ({result.PyTorch.Reason})"));
 
             // Loading: each TorchSharp load bypasses the process cache (LoadFrom, not Load).
@@ -207,7 +227,8 @@ public static class Benchmark
                 double? ptSeconds = null;
                 if (py != null)
                 {
-                    var answer = py.Send(new { cmd = "epoch", model = info.Name, batch = o.BatchSize, images = train.Count, epoch = p.Epoch });
+                    string? orderFile = o.SameOrder ? WriteOrder(train.Count, spec, p.Epoch, store.Root) : null;
+                    var answer = py.Send(new { cmd = "epoch", model = info.Name, batch = o.BatchSize, images = train.Count, epoch = p.Epoch, order_file = orderFile });
                     ptSeconds = answer["seconds"]!.GetValue<double>();
                     m.PytorchSeconds!.Add(ptSeconds.Value);
                     result.PytorchLastLoss = answer["loss"]!.GetValue<double>();
@@ -237,6 +258,20 @@ public static class Benchmark
             Summarise(result.Eval, result.ForwardFlopsPerImage, scaleToEpoch: false);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Writes the permutation the workbook's Trainer used for this epoch (Dataset.Permutation with the
+    /// run's shuffle seed) as raw little-endian int64 for the PyTorch side; returns the file's path.
+    /// </summary>
+    static string WriteOrder(int count, TrainSpec spec, int epoch, string folder)
+    {
+        var order = Dataset.Permutation(count, Dataset.ShuffleSeed(spec.Seed, epoch));
+        var path = Path.Combine(folder, $"order-{epoch}.i64");
+        var bytes = new byte[order.Length * sizeof(long)];
+        for (int i = 0; i < order.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * 8), order[i]);
+        File.WriteAllBytes(path, bytes);
+        return path;
     }
 
     /// <summary>Runs TorchSharp then PyTorch, <paramref name="repeats"/> times, and summarises.</summary>
@@ -291,10 +326,12 @@ public static class Benchmark
         {
             if (value is { } v) list.Add(new TargetResult { Name = name, Value = v, Limit = limit, Met = v <= limit });
         }
+        // On a GPU, issue 12's target: TorchSharp within 1.5x of PyTorch eager (launch overhead dominates).
+        double ratioLimit = r.Settings.Device == "cuda" ? 1.5 : 1.0;
         foreach (var m in r.Models)
         {
-            Add($"train {m.Name}: TorchSharp / PyTorch", m.Train.Ratio, 1.0);
-            Add($"eval {m.Name}: TorchSharp / PyTorch", m.Eval.Ratio, 1.0);
+            Add($"train {m.Name}: TorchSharp / PyTorch", m.Train.Ratio, ratioLimit);
+            Add($"eval {m.Name}: TorchSharp / PyTorch", m.Eval.Ratio, ratioLimit);
         }
         Add("load: TorchSharp / PyTorch", r.Load?.Ratio, 1.0);
         Add("load: TorchSharp seconds", r.Load?.TorchsharpMedian, 1.0);
@@ -336,7 +373,8 @@ public static class Benchmark
         bool scaled = r.Settings.TrainImages != FullEpoch;
         var table = new Table("measurement", "TorchSharp s", "PyTorch s", "ratio", "TorchSharp GFLOP/s", "PyTorch GFLOP/s", "load avg")
         {
-            Title = $"workbook bench ({r.Mode}) {r.Date}: {r.Machine.CpuModel}, {r.Machine.LogicalCores} cores, {r.Settings.Threads} threads, OpenMP wait {r.Settings.OmpWaitPolicy}; " +
+            Title = $"workbook bench ({r.Mode}) {r.Date}: " + (r.Settings.Device == "cuda" ? $"GPU {r.Machine.Gpu ?? "cuda"}, batch {r.Settings.BatchSize}, host " : "") +
+                    $"{r.Machine.CpuModel}, {r.Machine.LogicalCores} cores, {r.Settings.Threads} threads, OpenMP wait {r.Settings.OmpWaitPolicy}; " +
                     $"TorchSharp {r.TorchSharp.Versions.GetValueOrDefault("torchsharp")} / libtorch {r.TorchSharp.Versions.GetValueOrDefault("libtorch")} vs " +
                     (r.PyTorch.Available ? $"PyTorch {r.PyTorch.Versions.GetValueOrDefault("torch")}" : "no PyTorch"),
         };
