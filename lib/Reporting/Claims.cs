@@ -3,16 +3,19 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Workbook.Runtime;
+using Workbook.Statistics;
 
 namespace Workbook.Reporting;
 
-/// <summary>The outcome of comparing one claim of a report with the reproduction.</summary>
+/// <summary>The outcome of comparing one claim of a report with the reproduction (rule: papers/README.md).</summary>
 public enum Verdict
 {
-    /// <summary>Within the stated tolerance, on the paper profile.</summary>
+    /// <summary>Every figure, comparison and criterion of the claim holds, on the paper profile.</summary>
     Reproduced,
-    /// <summary>Outside the tolerance but within twice it (or the qualitative claim holds only in part).</summary>
+    /// <summary>At least half of the claim's checks hold (or nearly hold), not all.</summary>
     Close,
+    /// <summary>The claimed difference is smaller than the seed noise: the runs cannot tell (never "reproduced").</summary>
+    NotDistinguishable,
     /// <summary>Clearly different.</summary>
     NotReproduced,
     /// <summary>The reproduction cannot measure what the claim states (missing figure, different setup).</summary>
@@ -21,10 +24,119 @@ public enum Verdict
     NotJudged,
 }
 
-/// <summary>One row of a claims table.</summary>
-public sealed record ClaimRow(string Id, string Claim, string Paper, string Measured, string Tolerance, Verdict Verdict, string Note)
+/// <summary>How one check of a claim came out.</summary>
+public enum CheckOutcome
 {
-    /// <summary>The verdict as words: reproduced, close, not reproduced, not comparable, not judged.</summary>
+    /// <summary>The check holds (every seed, or the figure inside the widened seed interval).</summary>
+    Holds,
+    /// <summary>It nearly holds: the figure within twice the tolerance, or the criterion in most seeds but not all.</summary>
+    Partly,
+    /// <summary>A comparison whose difference from its threshold is within the seed noise.</summary>
+    WithinNoise,
+    /// <summary>It does not hold.</summary>
+    Fails,
+}
+
+/// <summary>One judged check of a claim: what, how it came out, and the measurement as text.</summary>
+public sealed record ClaimCheck(string What, CheckOutcome Outcome, string Measured);
+
+/// <summary>
+/// The verdict rule, in one place (papers/README.md states it in words). Every figure is a
+/// <see cref="SeedSample"/>: one value per seed.
+/// </summary>
+public static class VerdictRule
+{
+    /// <summary>
+    /// A figure of the report is reproduced when it lies inside the seed interval [min, max] widened by the
+    /// tolerance, and nearly (partly) when it lies inside the interval widened by twice the tolerance. A bound
+    /// ("≥ 1.5") holds when the widened interval reaches it. Diverged seeds are shown as diverged and never
+    /// averaged in; unless the figure is itself a run that did not learn, a diverged seed keeps the figure
+    /// from more than "partly".
+    /// </summary>
+    public static ClaimCheck Figure(ClaimFigure figure, SeedSample sample)
+    {
+        var (low, high) = figure.Claimed;
+        string diverged = sample.NonFinite == 0 ? "" : $", {sample.NonFinite} of {sample.Count} seeds diverged";
+        if (sample.Finite.Count == 0)
+            return new(figure.What, figure.DivergedAgrees ? CheckOutcome.Holds : CheckOutcome.Fails,
+                $"{figure.What}: diverged ({sample.Count} of {sample.Count} seeds)");
+        bool Overlaps(double widen) => low <= sample.Max + widen && high >= sample.Min - widen;
+        var outcome = Overlaps(figure.Tolerance) ? CheckOutcome.Holds : Overlaps(2 * figure.Tolerance) ? CheckOutcome.Partly : CheckOutcome.Fails;
+        if (sample.NonFinite > 0 && !figure.DivergedAgrees && outcome == CheckOutcome.Holds) outcome = CheckOutcome.Partly;
+        return new(figure.What, outcome, $"{figure.What}: {Describe(sample, figure.F, figure.Format)}{diverged}");
+    }
+
+    /// <summary>
+    /// A comparison is judged on the means: d = mean(A) − mean(B) against the margin. The seed noise is the
+    /// larger of the two seed standard deviations; when d lies within that noise of the margin, the runs cannot
+    /// tell, and the check is <see cref="CheckOutcome.WithinNoise"/>. The text says in how many seeds
+    /// (A's seed i against B's seed i) the relation holds. One seed measures no noise.
+    /// </summary>
+    public static ClaimCheck Compare(ClaimComparison c, SeedSample a, SeedSample b)
+    {
+        if (a.Finite.Count == 0 || b.Finite.Count == 0)
+            return new(c.What, CheckOutcome.Fails, $"{c.What}: not measurable ({(a.Finite.Count == 0 ? "A" : "B")} diverged in every seed)");
+        double d = a.Mean - b.Mean, noise = Math.Max(a.Std, b.Std);
+        bool Holds(double x) => c.Relation switch
+        {
+            Relation.Greater => x > c.Margin,
+            Relation.NotGreater => x <= c.Margin,
+            _ => Math.Abs(x) < c.Margin,
+        };
+        double distance = c.Relation == Relation.Similar ? Math.Abs(Math.Abs(d) - c.Margin) : Math.Abs(d - c.Margin);
+        var outcome = noise > 0 && distance <= noise ? CheckOutcome.WithinNoise : Holds(d) ? CheckOutcome.Holds : CheckOutcome.Fails;
+        int n = Math.Min(a.Count, b.Count);
+        int k = Enumerable.Range(0, n).Count(i => double.IsFinite(a.Values[i] - b.Values[i]) && Holds(a.Values[i] - b.Values[i]));
+        string seeds = n == 1 ? "one seed: noise not measured" : $"seed noise ±{noise.ToString("0.00", CultureInfo.InvariantCulture)}; holds in {k} of {n} seeds";
+        string rule = c.Relation switch { Relation.Greater => "> ", Relation.NotGreater => "≤ ", _ => "|d| < " };
+        return new(c.What, outcome, $"{c.What}: {d.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture)}{c.Unit} " +
+            $"(needs {rule}{c.Margin.ToString("0.##", CultureInfo.InvariantCulture)}; {seeds})");
+    }
+
+    /// <summary>A criterion checked once per seed: holds in every seed, partly in most, fails otherwise.</summary>
+    public static ClaimCheck Part(ClaimPart part, IReadOnlyList<bool> perSeed)
+    {
+        if (perSeed.Count == 0) throw new ArgumentException($"criterion \"{part.What}\" needs one result per seed, got none");
+        int k = perSeed.Count(h => h), n = perSeed.Count;
+        var outcome = k == n ? CheckOutcome.Holds : 2 * k > n ? CheckOutcome.Partly : CheckOutcome.Fails;
+        return new(part.What, outcome, n == 1 ? $"{part.What}: {(k == 1 ? "yes" : "no")}" : $"{part.What}: holds in {k} of {n} seeds");
+    }
+
+    /// <summary>
+    /// The claim's verdict from its checks: reproduced when every check holds; not distinguishable when none
+    /// fails or holds only partly but some comparison is within the seed noise; close when at least half of
+    /// the checks hold at least partly; not reproduced otherwise.
+    /// </summary>
+    public static Verdict Combine(IReadOnlyList<ClaimCheck> checks)
+    {
+        if (checks.Count == 0) throw new ArgumentException("a claim needs at least one check");
+        if (checks.All(c => c.Outcome == CheckOutcome.Holds)) return Verdict.Reproduced;
+        if (checks.All(c => c.Outcome is CheckOutcome.Holds or CheckOutcome.WithinNoise)) return Verdict.NotDistinguishable;
+        int good = checks.Count(c => c.Outcome is CheckOutcome.Holds or CheckOutcome.Partly);
+        return 2 * good >= checks.Count ? Verdict.Close : Verdict.NotReproduced;
+    }
+
+    /// <summary>"mean ± std [min–max]" for several seeds, the value for one.</summary>
+    public static string Describe(SeedSample s, Func<double, string> f, string format)
+    {
+        if (s.Finite.Count == 0) return $"diverged ({s.Count} of {s.Count} seeds)";
+        if (s.Count == 1) return f(s.Values[0]);
+        return $"{f(s.Mean)} ± {s.Std.ToString(format, CultureInfo.InvariantCulture)} [{f(s.Min)}–{f(s.Max)}]";
+    }
+}
+
+/// <summary>One row of a claims table.</summary>
+/// <param name="Id">The claim id.</param>
+/// <param name="Claim">The claim's words (from papers/claims.json).</param>
+/// <param name="Paper">The report's figure(s).</param>
+/// <param name="Measured">What was measured: one entry per check.</param>
+/// <param name="Tolerance">The tolerance or criterion (from papers/claims.json).</param>
+/// <param name="Verdict">The verdict.</param>
+/// <param name="Note">Context, the likely reason when it missed, and under smoke/quick what paper would read.</param>
+/// <param name="Seeds">Seeds behind the measurement (the largest sample; 0 where nothing was measured).</param>
+public sealed record ClaimRow(string Id, string Claim, string Paper, string Measured, string Tolerance, Verdict Verdict, string Note, int Seeds = 0)
+{
+    /// <summary>The verdict as words: reproduced, close, not distinguishable, not reproduced, not comparable, not judged.</summary>
     public string VerdictText => ClaimsTable.Words(Verdict);
 }
 
@@ -32,100 +144,96 @@ public sealed record ClaimRow(string Id, string Claim, string Paper, string Meas
 public sealed record ClaimsFile(string Notebook, string Report, string Profile, DateTime GeneratedUtc, IReadOnlyList<ClaimRow> Claims);
 
 /// <summary>
-/// The "claims vs reproduction" table every study notebook ends with: one row per claim id of its
-/// report, the paper's figure, the measured figure, the tolerance and a verdict computed here.
-/// Only the paper profile judges; smoke and quick runs say "not judged" and what they measured.
+/// The "claims vs reproduction" table every study notebook ends with. The claims (words, the report's figures,
+/// tolerances, reasons) come from papers/claims.json through <see cref="ClaimRegistry"/>; the notebook supplies
+/// only measured values, one <see cref="SeedSample"/> per figure or comparison side and one result per seed per
+/// criterion. <see cref="VerdictRule"/> judges. Only the paper profile judges; smoke and quick say "not judged"
+/// and what they measured.
 /// </summary>
-public sealed class ClaimsTable(string notebook, string report) : RichOutput
+public sealed class ClaimsTable(string notebook, string report, ClaimRegistry? registry = null) : RichOutput
 {
     readonly List<ClaimRow> rows = new();
+    readonly List<(string Header, Func<ClaimRow, string> Cell)> columns = new();
     readonly Profile profile = Profile.Current;
 
+    /// <summary>The claim definitions this table reads.</summary>
+    public ClaimRegistry Registry { get; } = registry ?? ClaimRegistry.Default;
     /// <summary>The notebook's file name without extension, e.g. 01-shallow-vs-deep.</summary>
     public string Notebook { get; } = notebook;
     /// <summary>The report id, e.g. 000.</summary>
     public string Report { get; } = report;
     /// <summary>The rows, in the order added.</summary>
     public IReadOnlyList<ClaimRow> Rows => rows;
+    /// <summary>The rows by claim id.</summary>
+    public IReadOnlyDictionary<string, ClaimRow> ById => rows.ToDictionary(r => r.Id);
 
     /// <summary>
-    /// A numeric claim: reproduced when |measured - paper| &lt;= tolerance, close within twice the
-    /// tolerance, else not reproduced. A missing or non-finite measurement is not comparable.
+    /// Adds a column after "verdict" (e.g. the published paper-profile verdict beside a quick run); shown in
+    /// the HTML and text forms, not saved in the claims file.
     /// </summary>
-    /// <param name="id">The report's claim id, e.g. C002-6.</param>
-    /// <param name="claim">What the report claims, in a few words.</param>
-    /// <param name="paper">The report's own figure.</param>
-    /// <param name="measured">This reproduction's figure; null when it was not measured.</param>
-    /// <param name="tolerance">How far the measured figure may be from the report's to count as reproduced.</param>
-    /// <param name="unit">Appended to every figure, e.g. "%".</param>
-    /// <param name="format">.NET number format of the figures.</param>
-    /// <param name="note">Context shown beside the verdict.</param>
-    /// <param name="partly">True when the claim says more than its number (e.g. "E5, the best") and that
-    /// part does not hold: a number within tolerance then makes the claim only close.</param>
-    /// <param name="ifNot">The likely reason when the claim is only close or not reproduced; shown only then.</param>
-    public ClaimsTable Numeric(string id, string claim, double paper, double? measured, double tolerance,
-        string unit = "", string format = "0.##", string note = "", string ifNot = "", bool partly = false)
+    public ClaimsTable AddColumn(string header, Func<ClaimRow, string> cell)
     {
-        string F(double v) => v.ToString(format, CultureInfo.InvariantCulture) + unit;
-        Verdict verdict;
-        string measuredText;
-        if (measured is not { } m || !double.IsFinite(m))
-        {
-            verdict = Verdict.NotComparable;
-            measuredText = measured is null ? "not measured" : "diverged (non-finite)";
-        }
-        else
-        {
-            double gap = Math.Abs(m - paper);
-            verdict = gap <= tolerance ? Verdict.Reproduced : gap <= 2 * tolerance ? Verdict.Close : Verdict.NotReproduced;
-            if (partly && verdict == Verdict.Reproduced) verdict = Verdict.Close;
-            measuredText = F(m);
-        }
-        return AddJudged(new ClaimRow(id, claim, F(paper), measuredText, "±" + F(tolerance), verdict, WithReason(note, verdict, ifNot)));
+        columns.Add((header, cell));
+        return this;
     }
+
+    /// <summary>A numeric claim: one sample per figure of the claim, in papers/claims.json's order.</summary>
+    public ClaimsTable Numeric(string id, params SeedSample[] figures) => Judge(id, figures: figures);
+
+    /// <summary>A comparison claim: one (A, B) pair per comparison of the claim, in order.</summary>
+    public ClaimsTable Compare(string id, params (SeedSample A, SeedSample B)[] pairs) => Judge(id, comparisons: pairs);
+
+    /// <summary>A criterion claim: for each part of the claim, in order, whether it holds in each seed.</summary>
+    public ClaimsTable Criterion(string id, params IReadOnlyList<bool>[] parts) => Judge(id, parts: parts);
 
     /// <summary>
-    /// A qualitative claim checked by a computed criterion: holds = true (reproduced), false (not
-    /// reproduced), null (cannot be measured). <paramref name="partly"/> marks a claim that holds only in part (close).
+    /// Any claim: its figures, comparisons and criterion parts, each list in papers/claims.json's order and
+    /// complete. <paramref name="measured"/> adds context to the measured column, <paramref name="note"/> to the note.
     /// </summary>
-    /// <param name="id">The report's claim id, e.g. C002-6.</param>
-    /// <param name="claim">What the report claims, in a few words.</param>
-    /// <param name="paper">The report's own figure.</param>
-    /// <param name="holds">Whether the computed criterion holds; null when it cannot be measured.</param>
-    /// <param name="measured">What was measured, as text.</param>
-    /// <param name="criterion">The criterion, as text.</param>
-    /// <param name="note">Context shown beside the verdict.</param>
-    /// <param name="partly">True when the claim holds only in part (close).</param>
-    /// <param name="ifNot">The likely reason when the claim is only close or not reproduced; shown only then.</param>
-    public ClaimsTable Qualitative(string id, string claim, string paper, bool? holds, string measured, string criterion,
-        string note = "", bool partly = false, string ifNot = "")
+    public ClaimsTable Judge(string id, IReadOnlyList<SeedSample>? figures = null, IReadOnlyList<(SeedSample A, SeedSample B)>? comparisons = null,
+        IReadOnlyList<IReadOnlyList<bool>>? parts = null, string measured = "", string note = "")
     {
-        var verdict = holds switch
-        {
-            null => Verdict.NotComparable,
-            true when partly => Verdict.Close,
-            true => Verdict.Reproduced,
-            false => Verdict.NotReproduced,
-        };
-        return AddJudged(new ClaimRow(id, claim, paper, measured, criterion, verdict, WithReason(note, verdict, ifNot)));
-    }
-
-    /// <summary>A claim the reproduction cannot test, with the reason.</summary>
-    public ClaimsTable NotComparable(string id, string claim, string paper, string reason) =>
-        Add(new ClaimRow(id, claim, paper, "—", "—", Verdict.NotComparable, reason));
-
-    static string WithReason(string note, Verdict verdict, string ifNot) =>
-        ifNot.Length == 0 || verdict is not (Verdict.Close or Verdict.NotReproduced) ? note
-        : note.Length == 0 ? "likely reason: " + ifNot : $"{note}; likely reason: {ifNot}";
-
-    ClaimsTable AddJudged(ClaimRow row)
-    {
-        if (!profile.IsPaper && row.Verdict != Verdict.NotComparable)
+        var def = Definition(id);
+        figures ??= []; comparisons ??= []; parts ??= [];
+        Expect(def, "figures", def.Figures.Count, figures.Count, def.Figures.Select(f => f.What));
+        Expect(def, "comparisons", def.Comparisons.Count, comparisons.Count, def.Comparisons.Select(c => c.What));
+        Expect(def, "criteria", def.Parts.Count, parts.Count, def.Parts.Select(p => p.What));
+        var checks = def.Figures.Zip(figures, VerdictRule.Figure)
+            .Concat(def.Comparisons.Zip(comparisons, (c, p) => VerdictRule.Compare(c, p.A, p.B)))
+            .Concat(def.Parts.Zip(parts, VerdictRule.Part)).ToList();
+        int seeds = figures.Select(f => f.Count).Concat(comparisons.Select(p => Math.Min(p.A.Count, p.B.Count))).Concat(parts.Select(p => p.Count)).DefaultIfEmpty(0).Max();
+        var verdict = VerdictRule.Combine(checks);
+        var text = string.Join("; ", checks.Select(c => c.Measured));
+        if (measured.Length > 0) text = $"{text}; {measured}";
+        string reason = verdict is Verdict.Close or Verdict.NotReproduced or Verdict.NotDistinguishable ? def.IfNot : "";
+        string fullNote = string.Join("; ", new[] { note, reason.Length > 0 ? "likely reason: " + reason : "" }.Where(s => s.Length > 0));
+        var row = new ClaimRow(id, def.Claim, def.PaperText, text, def.Tolerance, verdict, fullNote, seeds);
+        if (!profile.IsPaper)
         {
             var would = $"on the {profile} profile this would read \"{Words(row.Verdict)}\"; run the paper profile to judge";
             row = row with { Verdict = Verdict.NotJudged, Note = row.Note.Length == 0 ? would : $"{row.Note}; {would}" };
         }
         return Add(row);
+    }
+
+    /// <summary>A claim the reproduction cannot test, with the reason.</summary>
+    public ClaimsTable NotComparable(string id, string reason)
+    {
+        var def = Definition(id);
+        return Add(new ClaimRow(id, def.Claim, def.PaperText, "—", def.Tolerance, Verdict.NotComparable, reason));
+    }
+
+    ClaimDefinition Definition(string id)
+    {
+        var def = Registry[id];
+        if (def.Report != Report) throw new ArgumentException($"claim {id} belongs to report {def.Report}, not to this table's report {Report}");
+        return def;
+    }
+
+    static void Expect(ClaimDefinition def, string what, int expected, int got, IEnumerable<string> names)
+    {
+        if (expected != got)
+            throw new ArgumentException($"claim {def.Id} has {expected} {what} in papers/claims.json ({string.Join("; ", names)}) but {got} were measured; pass one per entry, in that order");
     }
 
     ClaimsTable Add(ClaimRow row)
@@ -140,6 +248,7 @@ public sealed class ClaimsTable(string notebook, string report) : RichOutput
     {
         Verdict.Reproduced => "reproduced",
         Verdict.Close => "close",
+        Verdict.NotDistinguishable => "not distinguishable",
         Verdict.NotReproduced => "not reproduced",
         Verdict.NotComparable => "not comparable",
         _ => "not judged",
@@ -149,12 +258,19 @@ public sealed class ClaimsTable(string notebook, string report) : RichOutput
     {
         Verdict.Reproduced => "#1a7f37",
         Verdict.Close => "#9a6700",
+        Verdict.NotDistinguishable => "#6639ba",
         Verdict.NotReproduced => "#cf222e",
         _ => "#57606a",
     };
 
     /// <summary>Counts by verdict, e.g. "3 reproduced, 1 close".</summary>
     public string Summary() => string.Join(", ", rows.GroupBy(r => r.Verdict).OrderBy(g => g.Key).Select(g => $"{g.Count()} {Words(g.Key)}"));
+
+    string SeedsCaption()
+    {
+        var counts = rows.Where(r => r.Seeds > 0).Select(r => r.Seeds).Distinct().Order().ToList();
+        return counts.Count == 0 ? "" : $"; seeds per claim: {string.Join(" or ", counts)}";
+    }
 
     /// <summary>Writes reports/&lt;notebook&gt;.claims.json (or under WORKBOOK_OUT) atomically; returns its path.</summary>
     public string Save()
@@ -179,17 +295,19 @@ public sealed class ClaimsTable(string notebook, string report) : RichOutput
     public override string ToHtml()
     {
         var sb = new StringBuilder();
-        sb.Append($"<table class=\"wb-claims\" style=\"border-collapse:collapse;font-size:13px\"><caption style=\"text-align:left;font-weight:600;padding:4px 0\">Claims of report {E(Report)} vs this reproduction ({E(profile.ToString())} profile): {E(Summary())}</caption>");
+        sb.Append($"<table class=\"wb-claims\" style=\"border-collapse:collapse;font-size:13px\"><caption style=\"text-align:left;font-weight:600;padding:4px 0\">Claims of report {E(Report)} vs this reproduction ({E(profile.ToString())} profile{E(SeedsCaption())}): {E(Summary())}</caption>");
         sb.Append("<thead><tr>");
-        foreach (var h in new[] { "id", "claim", "paper", "measured", "tolerance / criterion", "verdict", "note" })
-            sb.Append($"<th style=\"border-bottom:2px solid #888;padding:3px 8px;text-align:left\">{h}</th>");
+        foreach (var h in new[] { "id", "claim", "paper", "measured (mean ± std [range] over seeds)", "tolerance / criterion", "verdict" }.Concat(columns.Select(c => c.Header)).Append("note"))
+            sb.Append($"<th style=\"border-bottom:2px solid #888;padding:3px 8px;text-align:left\">{E(h)}</th>");
         sb.Append("</tr></thead><tbody>");
+        const string td = "<td style=\"border-bottom:1px solid #ddd;padding:3px 8px;vertical-align:top\">";
         foreach (var r in rows)
         {
             sb.Append("<tr>");
             foreach (var cell in new[] { r.Id, r.Claim, r.Paper, r.Measured, r.Tolerance })
-                sb.Append($"<td style=\"border-bottom:1px solid #ddd;padding:3px 8px;vertical-align:top\">{E(cell)}</td>");
+                sb.Append(td).Append(E(cell)).Append("</td>");
             sb.Append($"<td style=\"border-bottom:1px solid #ddd;padding:3px 8px;vertical-align:top;white-space:nowrap\"><span style=\"color:#fff;background:{Colour(r.Verdict)};border-radius:4px;padding:1px 6px\">{Words(r.Verdict)}</span></td>");
+            foreach (var c in columns) sb.Append(td).Append(E(c.Cell(r))).Append("</td>");
             sb.Append($"<td style=\"border-bottom:1px solid #ddd;padding:3px 8px;vertical-align:top;color:#444\">{E(r.Note)}</td></tr>");
         }
         sb.Append("</tbody></table>");
@@ -199,8 +317,10 @@ public sealed class ClaimsTable(string notebook, string report) : RichOutput
     /// <inheritdoc />
     public override string ToText()
     {
-        var t = new Table("id", "claim", "paper", "measured", "tolerance", "verdict") { Title = $"Claims of report {Report} ({profile} profile): {Summary()}" };
-        foreach (var r in rows) t.Add(r.Id, r.Claim, r.Paper, r.Measured, r.Tolerance, Words(r.Verdict));
+        var t = new Table(new[] { "id", "claim", "paper", "measured", "tolerance", "verdict" }.Concat(columns.Select(c => c.Header)).ToArray())
+            { Title = $"Claims of report {Report} ({profile} profile{SeedsCaption()}): {Summary()}" };
+        foreach (var r in rows)
+            t.Add(new object?[] { r.Id, r.Claim, r.Paper, r.Measured, r.Tolerance, Words(r.Verdict) }.Concat(columns.Select(c => (object?)c.Cell(r))).ToArray());
         return t.ToText();
     }
 }

@@ -7,7 +7,7 @@ namespace Workbook.Statistics;
 /// draws; the data split stays fixed). Non-finite values (a diverged seed) are kept and counted, never
 /// averaged in.
 /// </summary>
-public sealed record SeedSample
+public sealed record SeedSample : IFormattable
 {
     /// <summary>The values, one per seed, in seed order.</summary>
     public IReadOnlyList<double> Values { get; }
@@ -59,4 +59,7 @@ public sealed record SeedSample
 
     /// <inheritdoc />
     public override string ToString() => ToString("0.##");
+
+    /// <summary>So a <c>Table</c> column format (e.g. "P2") applies to every figure of the sample.</summary>
+    public string ToString(string? format, IFormatProvider? provider) => ToString(format ?? "0.##");
 }
