@@ -153,8 +153,16 @@ public sealed record ClaimsFile(string Notebook, string Report, string Profile, 
 public sealed class ClaimsTable(string notebook, string report, ClaimRegistry? registry = null) : RichOutput
 {
     readonly List<ClaimRow> rows = new();
-    readonly List<(string Header, Func<ClaimRow, string> Cell)> columns = new();
+    // A smoke or quick run judges nothing: beside its own measurement it shows what the published paper run concluded.
+    readonly List<(string Header, Func<ClaimRow, string> Cell)> columns =
+        Profile.Current.IsPaper ? new() : new() { ("published paper verdict", PublishedColumn(notebook)) };
     readonly Profile profile = Profile.Current;
+
+    static Func<ClaimRow, string> PublishedColumn(string notebook)
+    {
+        var published = PublishedVerdicts.For(notebook);
+        return row => published.Describe(row.Id);
+    }
 
     /// <summary>The claim definitions this table reads.</summary>
     public ClaimRegistry Registry { get; } = registry ?? ClaimRegistry.Default;
