@@ -118,3 +118,37 @@ public sealed class InceptionBlock : Module<Tensor, Tensor>
         return cat([b1.call(x), b3.call(x), b5.call(x), bp.call(x)], 1);
     }
 }
+
+/// <summary>
+/// The inception module of GoogLeNet as Szegedy et al. (2015, table 1) define it: a 1x1 branch, a 1x1
+/// reduction then 3x3, a 1x1 reduction then a real 5x5 (not two 3x3 as in <see cref="InceptionBlock"/>),
+/// and a 3x3 stride-1 max pool then a 1x1 projection, concatenated along channels. Each convolution is
+/// followed by batch norm and ReLU (the paper has no batch norm; from-scratch training without its
+/// auxiliary classifiers needs it, as torchvision's GoogLeNet also adds).
+/// </summary>
+public sealed class InceptionModule : Module<Tensor, Tensor>
+{
+    readonly Module<Tensor, Tensor> b1, b3, b5, bp;
+
+    /// <summary>The paper's columns: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj. Output channels = c1 + c3 + c5 + cp.</summary>
+    public InceptionModule(string name, long inChannels, long c1, long r3, long c3, long r5, long c5, long cp) : base(name)
+    {
+        Module<Tensor, Tensor> ConvBnRelu(long i, long o, long k) =>
+            Sequential(("conv", Conv2d(i, o, k, padding: k / 2, bias: false)), ("bn", BatchNorm2d(o)), ("relu", ReLU()));
+        OutChannels = c1 + c3 + c5 + cp;
+        b1 = ConvBnRelu(inChannels, c1, 1);
+        b3 = Sequential(("reduce", ConvBnRelu(inChannels, r3, 1)), ("conv3x3", ConvBnRelu(r3, c3, 3)));
+        b5 = Sequential(("reduce", ConvBnRelu(inChannels, r5, 1)), ("conv5x5", ConvBnRelu(r5, c5, 5)));
+        bp = Sequential(("pool", MaxPool2d(3, stride: 1, padding: 1)), ("proj", ConvBnRelu(inChannels, cp, 1)));
+        RegisterComponents();
+    }
+
+    /// <summary>Channels of the concatenated output.</summary>
+    public long OutChannels { get; }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x)
+    {
+        return cat([b1.call(x), b3.call(x), b5.call(x), bp.call(x)], 1);
+    }
+}

@@ -41,6 +41,8 @@ public static class ModelZoo
         new("e7", "002", "E5 with conv3-conv4 as a residual block, 1x1 projection shortcut (E7)", E7),
         new("googlenet-small", "002", "GoogLeNet-style: stem conv 24, 4 inception blocks (40-112 channels) in 2 stages, global average pool", GoogLeNetSmall),
         new("resnet-small", "002", "ResNet-style: stem conv 16, basic blocks at 16, 32, 64 channels (strides 1, 2, 2), global average pool", ResNetSmall),
+        new("googlenet", "002", "GoogLeNet (Szegedy et al. 2015) for 28x28: stem conv3x3 64, conv1x1 64, conv3x3 192 at full size, inception 3a-3b (28x28), 4a-4e (14x14), 5a-5b (7x7) with the paper's channels, batch norm, no auxiliary heads, global average pool, dropout 0.4", GoogLeNet),
+        new("resnet18", "002", "ResNet-18 (He et al. 2016) for 28x28: stem conv3x3 64 stride 1, no max pool, basic blocks [2, 2, 2, 2] at 64, 128, 256, 512 channels, global average pool", ResNet18),
     ];
 
     /// <summary>Names in registry order.</summary>
@@ -210,6 +212,53 @@ public static class ModelZoo
         ("block3", new BasicBlock("block3", 32, 64, 2)),
         ("gap", AdaptiveAvgPool2d(1)), ("flatten", Flatten()),
         ("output", Linear(64, classes)));
+
+    /// <summary>
+    /// GoogLeNet with the inception modules of Szegedy et al. (2015, table 1), adapted to 28x28 inputs. The
+    /// paper's stem takes 224x224 down to 28x28 before inception 3a (conv7x7/2, max pool, conv1x1 64,
+    /// conv3x3 192, max pool); a 28x28 image is already that size, so the stem keeps its convolutions
+    /// (the 7x7/2 becomes a 3x3 stride 1 on one channel) and drops its downsampling. From 3a on the grid is
+    /// the paper's: 28x28, 3x3/2 max pool to 14x14 for 4a-4e, to 7x7 for 5a-5b, then average pool, dropout
+    /// 0.4 and a linear classifier. 5,977,125 parameters with 5 classes.
+    /// </summary>
+    public static Seq GoogLeNet(int classes = 5)
+    {
+        Seq ConvBnRelu(long i, long o, long k) => Sequential(("conv", Conv2d(i, o, k, padding: k / 2, bias: false)), ("bn", BatchNorm2d(o)), ("relu", ReLU()));
+        // Name, input channels, #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj (the paper's table 1).
+        InceptionModule I(string name, long i, long c1, long r3, long c3, long r5, long c5, long cp) => new(name, i, c1, r3, c3, r5, c5, cp);
+        return Sequential(
+            ("stem1", ConvBnRelu(1, 64, 3)), ("stem2", ConvBnRelu(64, 64, 1)), ("stem3", ConvBnRelu(64, 192, 3)),
+            ("inception3a", I("inception3a", 192, 64, 96, 128, 16, 32, 32)),      // 256
+            ("inception3b", I("inception3b", 256, 128, 128, 192, 32, 96, 64)),    // 480
+            ("pool3", MaxPool2d(3, stride: 2, padding: 1)),                       // 28 -> 14
+            ("inception4a", I("inception4a", 480, 192, 96, 208, 16, 48, 64)),     // 512
+            ("inception4b", I("inception4b", 512, 160, 112, 224, 24, 64, 64)),    // 512
+            ("inception4c", I("inception4c", 512, 128, 128, 256, 24, 64, 64)),    // 512
+            ("inception4d", I("inception4d", 512, 112, 144, 288, 32, 64, 64)),    // 528
+            ("inception4e", I("inception4e", 528, 256, 160, 320, 32, 128, 128)),  // 832
+            ("pool4", MaxPool2d(3, stride: 2, padding: 1)),                       // 14 -> 7
+            ("inception5a", I("inception5a", 832, 256, 160, 320, 32, 128, 128)),  // 832
+            ("inception5b", I("inception5b", 832, 384, 192, 384, 48, 128, 128)),  // 1024
+            ("gap", AdaptiveAvgPool2d(1)), ("flatten", Flatten()),
+            ("dropout", Dropout(0.4)),
+            ("output", Linear(1024, classes)));
+    }
+
+    /// <summary>
+    /// ResNet-18 (He et al. 2016) adapted to 28x28 inputs: the 7x7/2 stem convolution and its max pool would
+    /// leave 7x7 before the first stage, so the stem is one 3x3 stride-1 convolution (64) with batch norm and
+    /// no pool, as CIFAR adaptations do. Then the paper's four stages of two basic blocks, 64, 128, 256 and
+    /// 512 channels, the last three starting with stride 2 and a 1x1 projection (28, 14, 7, 4 pixels),
+    /// global average pool and a linear classifier. 11,170,245 parameters with 5 classes.
+    /// </summary>
+    public static Seq ResNet18(int classes = 5) => Sequential(
+        ("stem", Sequential(("conv", Conv2d(1, 64, 3, padding: 1, bias: false)), ("bn", BatchNorm2d(64)), ("relu", ReLU()))),
+        ("layer1", Sequential(("block1", new BasicBlock("block1", 64, 64, 1)), ("block2", new BasicBlock("block2", 64, 64, 1)))),
+        ("layer2", Sequential(("block1", new BasicBlock("block1", 64, 128, 2)), ("block2", new BasicBlock("block2", 128, 128, 1)))),
+        ("layer3", Sequential(("block1", new BasicBlock("block1", 128, 256, 2)), ("block2", new BasicBlock("block2", 256, 256, 1)))),
+        ("layer4", Sequential(("block1", new BasicBlock("block1", 256, 512, 2)), ("block2", new BasicBlock("block2", 512, 512, 1)))),
+        ("gap", AdaptiveAvgPool2d(1)), ("flatten", Flatten()),
+        ("output", Linear(512, classes)));
 
     /// <summary>Trainable parameters of a module.</summary>
     public static long ParameterCount(Module module) => module.parameters().Sum(p => p.numel());

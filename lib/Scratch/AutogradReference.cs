@@ -29,6 +29,8 @@ public static class AutogradReference
             ScratchLoss.Mse => nn.functional.mse_loss(Activate(config.OutputActivation, z), targets, nn.Reduction.Sum) / (2.0 * n),
             ScratchLoss.Bce => nn.functional.binary_cross_entropy_with_logits(z, targets, reduction: nn.Reduction.Sum) / n,
             ScratchLoss.CrossEntropy => nn.functional.cross_entropy(z, labels),
+            // Written out rather than nn.functional.binary_cross_entropy, which clamps the log at -100.
+            ScratchLoss.BceNaive => -(targets * sigmoid(z).log() + (1 - targets) * (1 - sigmoid(z)).log()).sum() / n,
             _ => throw new ArgumentOutOfRangeException(nameof(config)),
         };
         foreach (var w in weights.Where(_ => config.L2 > 0)) loss = loss + config.L2 * w.pow(2).sum();

@@ -66,7 +66,7 @@ public static class GradientCheck
     /// <summary>Output activation and loss pairs checked (every valid pair).</summary>
     public static readonly (Activation Output, ScratchLoss Loss)[] Heads =
     [
-        (Activation.Sigmoid, ScratchLoss.Mse), (Activation.Sigmoid, ScratchLoss.Bce),
+        (Activation.Sigmoid, ScratchLoss.Mse), (Activation.Sigmoid, ScratchLoss.Bce), (Activation.Sigmoid, ScratchLoss.BceNaive),
         (Activation.Softmax, ScratchLoss.CrossEntropy), (Activation.Softmax, ScratchLoss.Mse),
         (Activation.Linear, ScratchLoss.Mse),
     ];

@@ -15,7 +15,8 @@ public static class Losses
     /// MSE: sum (y - t)^2 / 2N, as in the report. BCE: computed from the logits, never from the
     /// sigmoid output, because log(sigmoid(z)) underflows to log(0) = -inf once |z| passes ~17 in
     /// float32; -[t log s + (1-t) log(1-s)] with s = sigmoid(z) equals max(z,0) - t z + log(1 + e^-|z|),
-    /// which is finite for every finite z. Cross-entropy: -sum t log softmax(z) / N with a
+    /// which is finite for every finite z. BceNaive: the same formula evaluated as written, on the sigmoid
+    /// output s (report 003's way), so it becomes infinite or NaN once s rounds to 0 or 1. Cross-entropy: -sum t log softmax(z) / N with a
     /// max-shifted log-softmax.
     /// </summary>
     public static Tensor Value(ScratchLoss loss, Tensor logits, Tensor output, Tensor targets)
@@ -26,6 +27,7 @@ public static class Losses
             ScratchLoss.Mse => (output - targets).pow_(2).sum().div_(2.0 * n),
             ScratchLoss.Bce => (logits.clamp_min(0) - logits * targets + logits.abs().neg_().exp_().log1p_()).sum().div_(n),
             ScratchLoss.CrossEntropy => (Layers.LogSoftmax(logits) * targets).sum().div_(-n),
+            ScratchLoss.BceNaive => (targets * output.log() + (1 - targets) * (1 - output).log_()).sum().div_(-n),
             _ => throw new ArgumentOutOfRangeException(nameof(loss)),
         };
     }
@@ -34,6 +36,8 @@ public static class Losses
     /// dL/dz for the output logits z. MSE: dL/dy = (y - t)/N, then back through the output activation.
     /// Sigmoid + BCE and softmax + cross-entropy: the activation's derivative cancels against the
     /// loss's and dL/dz = (y - t)/N exactly, which is also why these pairs are numerically safe.
+    /// BceNaive does not cancel them, as a by-hand derivation of "sigmoid then log" would not:
+    /// dL/dy = (-t/y + (1-t)/(1-y))/N, then times y(1-y); with y exactly 0 or 1 that is inf * 0 = NaN.
     /// </summary>
     public static Tensor GradientOfLogits(ScratchLoss loss, Activation outputActivation, Tensor output, Tensor targets)
     {
@@ -43,6 +47,8 @@ public static class Losses
         {
             ScratchLoss.Mse => Layers.ActivationBackwardInPlace(outputActivation, output, delta),
             ScratchLoss.Bce or ScratchLoss.CrossEntropy => delta,
+            ScratchLoss.BceNaive => Layers.ActivationBackwardInPlace(outputActivation,
+                output, ((1 - targets) / (1 - output)).sub_(targets / output).div_(n)),
             _ => throw new ArgumentOutOfRangeException(nameof(loss)),
         };
     }

@@ -20,10 +20,20 @@ public enum ScratchLoss
 {
     /// <summary>The report's MSE: (1/2N) * sum over samples and classes of (y - y')^2, against one-hot targets.</summary>
     Mse,
-    /// <summary>Binary cross-entropy against one-hot targets, summed over classes, averaged over samples. Needs a sigmoid output.</summary>
+    /// <summary>
+    /// Binary cross-entropy against one-hot targets, summed over classes, averaged over samples, computed
+    /// from the logits (stable: finite for every finite logit). The corrected form. Needs a sigmoid output.
+    /// </summary>
     Bce,
     /// <summary>Softmax cross-entropy, -(1/N) * sum log p(true class): the modern baseline. Needs a softmax output.</summary>
     CrossEntropy,
+    /// <summary>
+    /// The same binary cross-entropy computed as report 003 did: the sigmoid first, then the log of its
+    /// output, and the gradient through dL/dy and the sigmoid's derivative. Once a sigmoid output rounds to
+    /// exactly 0 or 1 (|z| past ~17 in float32, ~37 in float64) the loss is infinite or NaN and so is the
+    /// gradient: the instability report 003's claim C003-2 is about. Needs a sigmoid output.
+    /// </summary>
+    BceNaive,
 }
 
 /// <summary>How the weights are drawn (biases always start at zero).</summary>
@@ -90,8 +100,8 @@ public sealed record ScratchConfig
     {
         if (HiddenSizes is null || HiddenSizes.Any(h => h <= 0)) throw new ArgumentException("every hidden size must be positive");
         if (HiddenActivation == Activation.Softmax) throw new ArgumentException("softmax is an output activation; use ReLU, Sigmoid or Linear for hidden layers");
-        if (Loss == ScratchLoss.Bce && OutputActivation != Activation.Sigmoid)
-            throw new ArgumentException("BCE is computed from the logits of a sigmoid output: set OutputActivation = Sigmoid");
+        if ((Loss is ScratchLoss.Bce or ScratchLoss.BceNaive) && OutputActivation != Activation.Sigmoid)
+            throw new ArgumentException($"{Loss} is the cross-entropy of a sigmoid output: set OutputActivation = Sigmoid");
         if (Loss == ScratchLoss.CrossEntropy && OutputActivation != Activation.Softmax)
             throw new ArgumentException("cross-entropy is computed from the logits of a softmax output: set OutputActivation = Softmax");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"the learning rate must be positive, got {LearningRate}");

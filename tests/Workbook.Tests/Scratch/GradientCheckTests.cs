@@ -9,9 +9,9 @@ public class GradientCheckTests
     public void Every_parameter_of_every_combination_matches_autograd_in_float64()
     {
         var result = GradientCheck.RunAll();
-        // 3 hidden activations x 5 output/loss pairs x L2 off and on, 6 parameters each.
-        Assert.Equal(3 * 5 * 2 * 6, result.Rows.Count);
-        Assert.Equal(30, result.Rows.Select(r => (r.Hidden, r.Output, r.Loss, r.L2)).Distinct().Count());
+        // 3 hidden activations x 6 output/loss pairs x L2 off and on, 6 parameters each.
+        Assert.Equal(3 * 6 * 2 * 6, result.Rows.Count);
+        Assert.Equal(36, result.Rows.Select(r => (r.Hidden, r.Output, r.Loss, r.L2)).Distinct().Count());
         Assert.Contains(result.Rows, r => r.L2 > 0);
         Assert.All(result.Rows, r => Assert.True(r.RelativeError < GradientCheck.Tolerance, $"{r} exceeds {GradientCheck.Tolerance}"));
         Assert.True(result.Passed);
@@ -30,7 +30,7 @@ public class GradientCheckTests
     {
         var result = GradientCheck.RunAll();
         var table = result.ToTable();
-        Assert.Equal(30, table.Rows.Count);
+        Assert.Equal(36, table.Rows.Count);
         Assert.Contains("W1 [20x16]", table.Columns);
         Assert.Contains("<table", result.ToHtml());
     }
