@@ -15,7 +15,7 @@ public static partial class ScratchTrainer
 
     /// <summary>The cache key of a run from the configuration and the data ids (train, validation, test; "" for none).</summary>
     public static string CacheKey(ScratchConfig config, string[] dataIds) =>
-        RunCache.KeyOf(new ScratchRunFormat(), new { config, data = dataIds });
+        RunCache.KeyOf(ScratchRunFormat.KindName, CodeVersion.Scratch, new { config, data = dataIds });
 
     /// <summary>
     /// <see cref="Train"/> through the workbook's run cache: a run found in this machine's cache or in the
@@ -59,8 +59,11 @@ public static partial class ScratchTrainer
 /// </summary>
 public sealed class ScratchRunFormat(string[]? dataIds = null) : RunFormat<ScratchResult>
 {
+    /// <summary>The kind's name in records and keys.</summary>
+    public const string KindName = "scratch";
+
     /// <inheritdoc />
-    public override string Kind => "scratch";
+    public override string Kind => KindName;
     /// <inheritdoc />
     public override int CodeVersion => Training.CodeVersion.Scratch;
     /// <inheritdoc />
@@ -155,16 +158,7 @@ public sealed class ScratchRunFormat(string[]? dataIds = null) : RunFormat<Scrat
     /// <inheritdoc />
     public override RunNumbers Numbers(ScratchResult r)
     {
-        var metrics = new List<(string, double)>();
-        foreach (var e in r.History.Epochs)
-        {
-            metrics.Add(($"epoch {e.Epoch} train loss", e.TrainLoss));
-            metrics.Add(($"epoch {e.Epoch} train accuracy", e.TrainAccuracy));
-            if (e.ValidationAccuracy is { } va) metrics.Add(($"epoch {e.Epoch} validation accuracy", va));
-            if (e.ValidationLoss is { } vl) metrics.Add(($"epoch {e.Epoch} validation loss", vl));
-            if (e.TestAccuracy is { } ta) metrics.Add(($"epoch {e.Epoch} test accuracy", ta));
-            metrics.Add(($"epoch {e.Epoch} learning rate", e.LearningRate));
-        }
+        var metrics = RunNumbers.OfHistory(r.History);
         metrics.Add(("train accuracy", r.TrainAccuracy));
         metrics.Add(("train loss", r.TrainLoss));
         if (r.ValidationAccuracy is { } v) metrics.Add(("validation accuracy", v));

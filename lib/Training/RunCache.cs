@@ -10,7 +10,25 @@ namespace Workbook.Training;
 /// <param name="Last">The last epoch's record, for progress reports.</param>
 /// <param name="Metrics">Named numbers: every epoch's losses and accuracies, the final evaluations.</param>
 /// <param name="Predictions">The final test predictions, one character per example.</param>
-public sealed record RunNumbers(int Epochs, int Planned, EpochRecord? Last, IReadOnlyList<(string Name, double Value)> Metrics, string Predictions);
+public sealed record RunNumbers(int Epochs, int Planned, EpochRecord? Last, IReadOnlyList<(string Name, double Value)> Metrics, string Predictions)
+{
+    /// <summary>Every measured number of every epoch, named "epoch N train loss" and the like.</summary>
+    public static List<(string Name, double Value)> OfHistory(History history)
+    {
+        var metrics = new List<(string, double)>();
+        foreach (var e in history.Epochs)
+        {
+            metrics.Add(($"epoch {e.Epoch} train loss", e.TrainLoss));
+            metrics.Add(($"epoch {e.Epoch} train accuracy", e.TrainAccuracy));
+            if (e.ValidationLoss is { } vl) metrics.Add(($"epoch {e.Epoch} validation loss", vl));
+            if (e.ValidationAccuracy is { } va) metrics.Add(($"epoch {e.Epoch} validation accuracy", va));
+            if (e.TestLoss is { } tl) metrics.Add(($"epoch {e.Epoch} test loss", tl));
+            if (e.TestAccuracy is { } ta) metrics.Add(($"epoch {e.Epoch} test accuracy", ta));
+            metrics.Add(($"epoch {e.Epoch} learning rate", e.LearningRate));
+        }
+        return metrics;
+    }
+}
 
 /// <summary>How one kind of run (the trainer's, the from-scratch network's) is stored and compared.</summary>
 public abstract class RunFormat<TRun> where TRun : class
@@ -123,8 +141,7 @@ public sealed class RunCache(RunStore local, PublishedResults? published = null)
     const string RecordFile = "run.json";
 
     /// <summary>A key from the kind's code version and whatever determines the run.</summary>
-    public static string KeyOf<TRun>(RunFormat<TRun> format, object identity) where TRun : class =>
-        RunStore.KeyOf(new { kind = format.Kind, code = format.CodeVersion, identity });
+    public static string KeyOf(string kind, int code, object identity) => RunStore.KeyOf(new { kind, code, identity });
 
     /// <summary>
     /// The run for <paramref name="key"/>: from this machine's cache, else from the published results
@@ -140,7 +157,7 @@ public sealed class RunCache(RunStore local, PublishedResults? published = null)
 
         if (Mode == CacheMode.Reuse)
         {
-            if (Local.Open(key) is { } entry && TryLoadLocal(format, entry, needModel) is { } cached)
+            if (Local.Open(key) is { } entry && TryLoadLocal(format, entry) is { } cached)
                 return Loaded(format, cached.Run, cached.Record, RunSource.LocalCache, name, report, null);
             if (publishedRecord != null)
             {
@@ -198,7 +215,7 @@ public sealed class RunCache(RunStore local, PublishedResults? published = null)
         return format.ModelFiles.Count > 0 ? Path.Combine(folder, format.ModelFiles[0]) : null;
     }
 
-    (TRun Run, RunRecord Record)? TryLoadLocal<TRun>(RunFormat<TRun> format, RunEntry entry, bool needModel) where TRun : class
+    (TRun Run, RunRecord Record)? TryLoadLocal<TRun>(RunFormat<TRun> format, RunEntry entry) where TRun : class
     {
         if (!entry.Has(RecordFile) || format.ModelFiles.Any(f => !entry.Has(f)))
         {

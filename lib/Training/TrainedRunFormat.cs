@@ -17,15 +17,15 @@ public sealed class TrainedRunFormat(Seq model, Dataset? validation, Dataset? te
 {
     const string WeightsFile = "weights.bin";
 
+    /// <summary>The kind's name in records and keys.</summary>
+    public const string KindName = "trainer";
+
     /// <inheritdoc />
-    public override string Kind => "trainer";
+    public override string Kind => KindName;
     /// <inheritdoc />
     public override int CodeVersion => Training.CodeVersion.Trainer;
     /// <inheritdoc />
     public override IReadOnlyList<string> ModelFiles { get; } = [WeightsFile];
-
-    /// <summary>A format without model or data, for computing keys.</summary>
-    public static TrainedRunFormat Identity { get; } = new(null!, null, null);
 
     /// <summary>The stored content of a run, as a published record holds it.</summary>
     public sealed record Stored(TrainSpec Spec, string Architecture, string[] DataIds, long Parameters, string Device, bool Diverged,
@@ -73,17 +73,7 @@ public sealed class TrainedRunFormat(Seq model, Dataset? validation, Dataset? te
     /// <inheritdoc />
     public override RunNumbers Numbers(TrainedRun run)
     {
-        var metrics = new List<(string, double)>();
-        foreach (var e in run.History.Epochs)
-        {
-            metrics.Add(($"epoch {e.Epoch} train loss", e.TrainLoss));
-            metrics.Add(($"epoch {e.Epoch} train accuracy", e.TrainAccuracy));
-            if (e.ValidationLoss is { } vl) metrics.Add(($"epoch {e.Epoch} validation loss", vl));
-            if (e.ValidationAccuracy is { } va) metrics.Add(($"epoch {e.Epoch} validation accuracy", va));
-            if (e.TestLoss is { } tl) metrics.Add(($"epoch {e.Epoch} test loss", tl));
-            if (e.TestAccuracy is { } ta) metrics.Add(($"epoch {e.Epoch} test accuracy", ta));
-            metrics.Add(($"epoch {e.Epoch} learning rate", e.LearningRate));
-        }
+        var metrics = RunNumbers.OfHistory(run.History);
         if (run.Test is { } t) { metrics.Add(("test loss", t.Loss)); metrics.Add(("test accuracy", t.Accuracy)); }
         if (run.Validation is { } v) { metrics.Add(("validation loss", v.Loss)); metrics.Add(("validation accuracy", v.Accuracy)); }
         return new RunNumbers(run.EpochsRun, run.Spec.Epochs, run.History.Last, metrics, StoredEvaluation.Encode(run.Test?.Predictions ?? []));

@@ -34,10 +34,10 @@ public static class Trainer
         manual_seed(spec.Seed);
         var model = ModelZoo.Build(spec.Model, train.NumClasses);
         var format = new TrainedRunFormat(model, validation, test);
-        var key = KeyOf(spec, ModelSummary.Of(spec.Model, model).Signature, [train.Id, validation?.Id ?? "", test?.Id ?? ""],
-            ConvolutionGuard.NeedsPlainKernels(model));
-        var run = cache.Resolve(format, key, name, () => Fit(spec, name, key, model, train, validation, test, Report), needModel, Report);
-        return run with { Name = name, Spec = spec with { Name = spec.Name } };
+        var architecture = ModelSummary.Of(spec.Model, model).Signature;
+        var key = KeyOf(spec, architecture, [train.Id, validation?.Id ?? "", test?.Id ?? ""], ConvolutionGuard.NeedsPlainKernels(model));
+        var run = cache.Resolve(format, key, name, () => Fit(spec, name, key, architecture, model, train, validation, test, Report), needModel, Report);
+        return run with { Name = name, Spec = spec };
     }
 
     /// <summary>
@@ -61,10 +61,10 @@ public static class Trainer
     /// libtorch's plain kernels: see <see cref="ConvolutionGuard"/>).
     /// </summary>
     public static string KeyOf(TrainSpec spec, string architecture, string[] dataIds, bool plainConvolutions) =>
-        RunCache.KeyOf(TrainedRunFormat.Identity, new { spec = spec.KeyPart, architecture, dataIds, plainConvolutions });
+        RunCache.KeyOf(TrainedRunFormat.KindName, CodeVersion.Trainer, new { spec = spec.KeyPart, architecture, dataIds, plainConvolutions });
 
     /// <summary>The epoch loop: train, evaluate, apply the learning-rate and early-stopping policies.</summary>
-    static TrainedRun Fit(TrainSpec spec, string name, string key, Seq model, Dataset train, Dataset? validation, Dataset? test,
+    static TrainedRun Fit(TrainSpec spec, string name, string key, string architecture, Seq model, Dataset train, Dataset? validation, Dataset? test,
         Action<TrainingProgress> report)
     {
         var device = Compute.Device;
@@ -110,7 +110,7 @@ public static class Trainer
         model.eval();
         return new TrainedRun
         {
-            Name = name, Spec = spec, Key = key, Architecture = ModelSummary.Of(spec.Model, model).Signature,
+            Name = name, Spec = spec, Key = key, Architecture = architecture,
             DataIds = [train.Id, validation?.Id ?? "", test?.Id ?? ""], History = history,
             Test = test is null ? null : Evaluator.Evaluate(model, test, spec.Loss),
             Validation = validation is null ? null : Evaluator.Evaluate(model, validation, spec.Loss),

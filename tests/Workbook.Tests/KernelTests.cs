@@ -70,21 +70,10 @@ public sealed class KernelSmokeRun
     static (int ExitCode, string Console, double Seconds) Run(IEnumerable<string> args, string workingDirectory, TimeSpan timeout,
         IReadOnlyDictionary<string, string?>? environment)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
-            if (v == null) start.Environment.Remove(k); else start.Environment[k] = v;
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"killed after {timeout.TotalMinutes:F0} minutes: dotnet {string.Join(' ', args)}", clock.Elapsed.TotalSeconds);
-        }
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result, clock.Elapsed.TotalSeconds);
+        var run = WorkbookProcess.Dotnet(args, workingDirectory, timeout, environment);
+        return run.TimedOut
+            ? (-1, $"killed after {timeout.TotalMinutes:F0} minutes: dotnet {string.Join(' ', args)}", run.Seconds)
+            : (run.ExitCode, run.Console, run.Seconds);
     }
 }
 

@@ -12,13 +12,24 @@ public sealed record WorkbookProcess(int ExitCode, string Console, double Second
     /// </summary>
     public static WorkbookProcess Run(IEnumerable<string> args, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-        foreach (var a in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "workbook.dll") }.Concat(args)) start.ArgumentList.Add(a);
-        start.Environment.Remove("WORKBOOK_PROFILE");
-        start.Environment.Remove("WORKBOOK_OUT");
-        start.Environment["WORKBOOK_ROOT"] = Runtime.WorkbookPaths.Root;
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
+        var settings = new Dictionary<string, string?> { ["WORKBOOK_PROFILE"] = null, ["WORKBOOK_OUT"] = null, ["WORKBOOK_ROOT"] = Runtime.WorkbookPaths.Root };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) settings[k] = v;
+        var run = Dotnet(new[] { "exec", Path.Combine(AppContext.BaseDirectory, "workbook.dll") }.Concat(args), workingDirectory, timeout, settings);
+        if (run.TimedOut) throw new TimeoutException($"workbook {string.Join(' ', args)} did not finish in {timeout.TotalMinutes:F0} minutes");
+        return new WorkbookProcess(run.ExitCode, run.Console, run.Seconds);
+    }
 
+    /// <summary>
+    /// Runs <c>dotnet</c> with <paramref name="args"/>; <paramref name="environment"/> sets variables (a null value
+    /// removes one). A run past <paramref name="timeout"/> is killed with its children and comes back TimedOut.
+    /// </summary>
+    public static (bool TimedOut, int ExitCode, string Console, double Seconds) Dotnet(IEnumerable<string> args, string workingDirectory,
+        TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
+            if (v == null) start.Environment.Remove(k); else start.Environment[k] = v;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -26,8 +37,9 @@ public sealed record WorkbookProcess(int ExitCode, string Console, double Second
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"workbook {string.Join(' ', args)} did not finish in {timeout.TotalMinutes:F0} minutes");
+            return (true, -1, "", clock.Elapsed.TotalSeconds);
         }
-        return new WorkbookProcess(process.ExitCode, stdout.Result + stderr.Result, clock.Elapsed.TotalSeconds);
+        process.WaitForExit();
+        return (false, process.ExitCode, stdout.Result + stderr.Result, clock.Elapsed.TotalSeconds);
     }
 }

@@ -25,7 +25,7 @@ public sealed class CacheTests : IDisposable
         Assert.True(clock.Elapsed.TotalSeconds < 5, $"loading took {clock.Elapsed.TotalSeconds:F2}s");
         AssertSameRun(trained, loaded);
         // The loaded network is the trained one: it predicts the same.
-        Assert.Equal(trained.TestPredictions, ScratchTrainer.Predict(loaded.Network, ScratchData.Test));
+        Assert.Equal(trained.TestPredictions, ScratchTrainer.Predict(loaded.Network!, ScratchData.Test));
 
         // Damage one file: the store's checksum catches it, the entry goes and the run is trained again.
         File.AppendAllText(Path.Combine(root, trained.CacheKey!, "run.json"), " ");

@@ -41,8 +41,8 @@ public class TrainingTests
         Assert.Equal(["init", "epoch 1", "final"], result.Snapshots.Select(s => s.Label));
         Assert.All(result.Snapshots, s => Assert.Equal(784 * 256, s.Values.Length));
         Assert.NotEqual(result.Snapshot("init")!.Values, result.Snapshot("final")!.Values);
-        Assert.Equal(ScratchTrainer.Predict(result.Network, ScratchData.Test), result.TestPredictions);
-        Assert.Equal(result.TestAccuracy!.Value, ScratchTrainer.Evaluate(result.Network, ScratchData.Test).Accuracy, 12);
+        Assert.Equal(ScratchTrainer.Predict(result.Network!, ScratchData.Test), result.TestPredictions);
+        Assert.Equal(result.TestAccuracy!.Value, ScratchTrainer.Evaluate(result.Network!, ScratchData.Test).Accuracy, 12);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public class TrainingTests
         Assert.True(result.Diverged);
         Assert.Equal(1, result.DivergedAtEpoch);
         Assert.Equal(1, result.History.Count);                   // stopped at the first non-finite epoch
-        Assert.True(double.IsNaN(result.History.Epochs[0].TrainLoss) || !result.Network.IsFinite());
+        Assert.True(double.IsNaN(result.History.Epochs[0].TrainLoss) || !result.Network!.IsFinite());
         Assert.InRange(result.TestAccuracy!.Value, 0.0, 0.2);    // what a broken net predicts: about chance
         Assert.Equal(ScratchData.Test.Count, result.TestPredictions.Length);
     }

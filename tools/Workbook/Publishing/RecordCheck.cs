@@ -27,7 +27,7 @@ public static class RecordCheck
             try
             {
                 var record = PublishedResults.Read(file);
-                int current = record.Kind switch { "trainer" => CodeVersion.Trainer, "scratch" => CodeVersion.Scratch, _ => -1 };
+                int current = record.Kind switch { TrainedRunFormat.KindName => CodeVersion.Trainer, ScratchRunFormat.KindName => CodeVersion.Scratch, _ => -1 };
                 if (current < 0) { problems.Add($"{where}: unknown kind '{record.Kind}'"); continue; }
                 if (record.CodeVersion != current)
                 {
@@ -50,7 +50,7 @@ public static class RecordCheck
     /// <summary>The key this code computes for a record's spec and data.</summary>
     public static string KeyFor(RunRecord record)
     {
-        if (record.Kind == "scratch")
+        if (record.Kind == ScratchRunFormat.KindName)
         {
             var s = record.Run.Deserialize<ScratchRunFormat.Stored>(RunStore.Json) ?? throw new InvalidDataException("empty run");
             return ScratchTrainer.CacheKey(s.Config, s.DataIds);
@@ -63,7 +63,7 @@ public static class RecordCheck
     }
 
     /// <summary>The data ids of a record (train, validation, test; "" for none).</summary>
-    public static string[] DataIdsOf(RunRecord record) => record.Kind == "scratch"
+    public static string[] DataIdsOf(RunRecord record) => record.Kind == ScratchRunFormat.KindName
         ? record.Run.Deserialize<ScratchRunFormat.Stored>(RunStore.Json)!.DataIds
         : record.Run.Deserialize<TrainedRunFormat.Stored>(RunStore.Json)!.DataIds;
 
@@ -89,7 +89,7 @@ public static class RecordCheck
         {
             TorchSharp.torch.set_num_threads(record.Provenance.Threads); // CPU results are reproducible for a fixed thread count
             RunLog.Clear();
-            if (record.Kind == "scratch")
+            if (record.Kind == ScratchRunFormat.KindName)
             {
                 var s = record.Run.Deserialize<ScratchRunFormat.Stored>(RunStore.Json)!;
                 ScratchTrainer.TrainCached(s.Config, train, Data(ids[1]), Data(ids[2]), cache: cache, name: record.Name);
