@@ -47,8 +47,7 @@ public static class Publication
             var name = Path.GetFileName(stale);
             if (name.Length > 20 && name[20] == '.' && !used.Contains(name[..20])) File.Delete(stale);
         }
-        var records = new PublishedResults(resultsRoot).RecordFiles()
-            .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == result.Notebook.Name).Select(PublishedResults.Read).ToList();
+        var records = new PublishedResults(folder).RecordFiles().Select(PublishedResults.Read).ToList();
         var here = RunProvenance.Now(0);
         var publication = new NotebookPublication(result.Notebook.Name, result.Profile, result.StartedUtc, Math.Round(result.Seconds, 1),
             $"{here.Machine}, {here.Device}", here.Commit,
