@@ -20,6 +20,11 @@ public enum Verdict
     NotReproduced,
     /// <summary>The reproduction cannot measure what the claim states (missing figure, different setup).</summary>
     NotComparable,
+    /// <summary>
+    /// Every figure of the claim was used to choose a setting of the reproduction (e.g. a learning-rate scale fitted
+    /// to the report's table): shown beside the report's figures, never judged ("fitted, not a test").
+    /// </summary>
+    Fitted,
     /// <summary>A smoke or quick run: measured, but not judged, because the settings differ from the report's.</summary>
     NotJudged,
 }
@@ -136,7 +141,7 @@ public static class VerdictRule
 /// <param name="Seeds">Seeds behind the measurement (the largest sample; 0 where nothing was measured).</param>
 public sealed record ClaimRow(string Id, string Claim, string Paper, string Measured, string Tolerance, Verdict Verdict, string Note, int Seeds = 0)
 {
-    /// <summary>The verdict as words: reproduced, close, not distinguishable, not reproduced, not comparable, not judged.</summary>
+    /// <summary>The verdict as words: reproduced, close, not distinguishable, not reproduced, not comparable, fitted, not judged.</summary>
     public string VerdictText => ClaimsTable.Words(Verdict);
 }
 
@@ -198,20 +203,30 @@ public sealed class ClaimsTable(string notebook, string report, ClaimRegistry? r
     /// Any claim: its figures, comparisons and criterion parts, each list in papers/claims.json's order and
     /// complete. <paramref name="measured"/> adds context to the measured column, <paramref name="note"/> to the note.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="fittedFigures"/>: indexes of figures that were used to choose a setting of this reproduction
+    /// (or that repeat such a figure). They are shown, marked "fitted, not a test", and left out of the verdict; a
+    /// claim with nothing else to judge gets <see cref="Verdict.Fitted"/>.
+    /// </remarks>
     public ClaimsTable Judge(string id, IReadOnlyList<SeedSample>? figures = null, IReadOnlyList<(SeedSample A, SeedSample B)>? comparisons = null,
-        IReadOnlyList<IReadOnlyList<bool>>? parts = null, string measured = "", string note = "")
+        IReadOnlyList<IReadOnlyList<bool>>? parts = null, string measured = "", string note = "", IReadOnlyCollection<int>? fittedFigures = null)
     {
         var def = Definition(id);
-        figures ??= []; comparisons ??= []; parts ??= [];
+        figures ??= []; comparisons ??= []; parts ??= []; fittedFigures ??= [];
         Expect(def, "figures", def.Figures.Count, figures.Count, def.Figures.Select(f => f.What));
         Expect(def, "comparisons", def.Comparisons.Count, comparisons.Count, def.Comparisons.Select(c => c.What));
         Expect(def, "criteria", def.Parts.Count, parts.Count, def.Parts.Select(p => p.What));
-        var checks = def.Figures.Zip(figures, VerdictRule.Figure)
-            .Concat(def.Comparisons.Zip(comparisons, (c, p) => VerdictRule.Compare(c, p.A, p.B)))
+        if (fittedFigures.FirstOrDefault(i => i < 0 || i >= figures.Count, -1) is var bad and >= 0)
+            throw new ArgumentException($"claim {id} has {figures.Count} figures; fitted figure index {bad} is outside 0..{figures.Count - 1}");
+        var figureChecks = def.Figures.Zip(figures, VerdictRule.Figure).ToList();
+        var otherChecks = def.Comparisons.Zip(comparisons, (c, p) => VerdictRule.Compare(c, p.A, p.B))
             .Concat(def.Parts.Zip(parts, VerdictRule.Part)).ToList();
+        var checks = figureChecks.Where((_, i) => !fittedFigures.Contains(i)).Concat(otherChecks).ToList();
         int seeds = figures.Select(f => f.Count).Concat(comparisons.Select(p => Math.Min(p.A.Count, p.B.Count))).Concat(parts.Select(p => p.Count)).DefaultIfEmpty(0).Max();
-        var verdict = VerdictRule.Combine(checks);
-        var text = string.Join("; ", checks.Select(c => c.Measured));
+        var verdict = checks.Count == 0 ? Verdict.Fitted : VerdictRule.Combine(checks);
+        var shown = figureChecks.Select((c, i) => fittedFigures.Contains(i) ? c.Measured + " (fitted, not a test)" : c.Measured)
+            .Concat(otherChecks.Select(c => c.Measured));
+        var text = string.Join("; ", shown);
         if (measured.Length > 0) text = $"{text}; {measured}";
         string reason = verdict is Verdict.Close or Verdict.NotReproduced or Verdict.NotDistinguishable ? def.IfNot : "";
         string fullNote = string.Join("; ", new[] { note, reason.Length > 0 ? "likely reason: " + reason : "" }.Where(s => s.Length > 0));
@@ -223,6 +238,13 @@ public sealed class ClaimsTable(string notebook, string report, ClaimRegistry? r
         }
         return Add(row);
     }
+
+    /// <summary>
+    /// A claim whose every figure was used to choose a setting (<paramref name="fittedTo"/> says which): measured and
+    /// shown, verdict <see cref="Verdict.Fitted"/>, never "reproduced".
+    /// </summary>
+    public ClaimsTable Fitted(string id, IReadOnlyList<SeedSample> figures, string fittedTo) =>
+        Judge(id, figures: figures, fittedFigures: Enumerable.Range(0, figures.Count).ToArray(), measured: fittedTo);
 
     /// <summary>A claim the reproduction cannot test, with the reason.</summary>
     public ClaimsTable NotComparable(string id, string reason)
@@ -259,6 +281,7 @@ public sealed class ClaimsTable(string notebook, string report, ClaimRegistry? r
         Verdict.NotDistinguishable => "not distinguishable",
         Verdict.NotReproduced => "not reproduced",
         Verdict.NotComparable => "not comparable",
+        Verdict.Fitted => "fitted, not a test",
         _ => "not judged",
     };
 
@@ -268,6 +291,7 @@ public sealed class ClaimsTable(string notebook, string report, ClaimRegistry? r
         Verdict.Close => "#9a6700",
         Verdict.NotDistinguishable => "#6639ba",
         Verdict.NotReproduced => "#cf222e",
+        Verdict.Fitted => "#0969da",
         _ => "#57606a",
     };
 

@@ -3,7 +3,7 @@ using Workbook.Reporting;
 namespace Workbook.Studies;
 
 /// <summary>What one claim check says under one setting.</summary>
-public enum CheckOutcome
+public enum GridOutcome
 {
     /// <summary>The claim holds under this setting.</summary>
     Holds,
@@ -21,7 +21,31 @@ public sealed record GridSetting<TMeasurement>(string Name, Func<TMeasurement> M
 /// <summary>One claim, judged from a setting's measurement.</summary>
 /// <param name="Id">The claim id, e.g. "C000-5".</param>
 /// <param name="Holds">True when the claim holds, false when it fails, null when it cannot be judged from this measurement.</param>
-public sealed record ClaimCheck<TMeasurement>(string Id, Func<TMeasurement, bool?> Holds);
+/// <param name="Detail">Optional words shown in the cell beside holds/fails (e.g. the verdict "close").</param>
+public sealed record ClaimCheck<TMeasurement>(string Id, Func<TMeasurement, bool?> Holds, Func<TMeasurement, string>? Detail = null);
+
+/// <summary>Robustness grids whose measurement under each setting is a whole claims table.</summary>
+public static class ClaimsGrid
+{
+    /// <summary>
+    /// A grid over <paramref name="settings"/>, each producing the claims table judged under it; a claim holds
+    /// under a setting when its verdict there is "reproduced", fails when it is close, not distinguishable or
+    /// not reproduced, and cannot be judged otherwise (not comparable, fitted, not judged). Cells show the verdict.
+    /// </summary>
+    public static RobustnessGrid<ClaimsTable> Declare(IEnumerable<GridSetting<ClaimsTable>> settings, string defaultSetting,
+        string defaultReason, IEnumerable<string> claimIds) =>
+        new(settings, defaultSetting, defaultReason, claimIds.Select(id => new ClaimCheck<ClaimsTable>(id,
+            t => Row(t, id).Verdict switch
+            {
+                Verdict.Reproduced => true,
+                Verdict.Close or Verdict.NotDistinguishable or Verdict.NotReproduced => false,
+                _ => null,
+            },
+            t => ClaimsTable.Words(Row(t, id).Verdict))));
+
+    static ClaimRow Row(ClaimsTable t, string id) => t.ById.TryGetValue(id, out var row) ? row
+        : throw new ArgumentException($"the claims table of this setting has no claim {id}; judge it in every setting of the grid");
+}
 
 /// <summary>
 /// A robustness grid: the claims of a report judged under every plausible value of what the report leaves
@@ -65,26 +89,31 @@ public sealed class RobustnessGrid<TMeasurement>
     /// <summary>Measures every setting once, in declared order, and judges every claim under each.</summary>
     public RobustnessResult Run()
     {
-        var outcomes = new CheckOutcome[Checks.Count, Settings.Count];
+        var outcomes = new GridOutcome[Checks.Count, Settings.Count];
+        var details = new string?[Checks.Count, Settings.Count];
         for (int s = 0; s < Settings.Count; s++)
         {
             var measurement = Settings[s].Measure();
             for (int c = 0; c < Checks.Count; c++)
+            {
                 outcomes[c, s] = Checks[c].Holds(measurement) switch
                 {
-                    true => CheckOutcome.Holds,
-                    false => CheckOutcome.Fails,
-                    null => CheckOutcome.NotMeasurable,
+                    true => GridOutcome.Holds,
+                    false => GridOutcome.Fails,
+                    null => GridOutcome.NotMeasurable,
                 };
+                details[c, s] = Checks[c].Detail?.Invoke(measurement);
+            }
         }
-        return new RobustnessResult(Checks.Select(c => c.Id).ToArray(), Settings.Select(s => s.Name).ToArray(), Default, DefaultReason, outcomes);
+        return new RobustnessResult(Checks.Select(c => c.Id).ToArray(), Settings.Select(s => s.Name).ToArray(), Default, DefaultReason, outcomes, details);
     }
 }
 
 /// <summary>The outcome of every claim under every setting of a <see cref="RobustnessGrid{TMeasurement}"/>.</summary>
 public sealed class RobustnessResult : RichOutput
 {
-    readonly CheckOutcome[,] outcomes;
+    readonly GridOutcome[,] outcomes;
+    readonly string?[,] details;
 
     /// <summary>Claim ids (rows).</summary>
     public IReadOnlyList<string> Claims { get; }
@@ -95,8 +124,9 @@ public sealed class RobustnessResult : RichOutput
     /// <summary>Why it is the default.</summary>
     public string DefaultReason { get; }
 
-    internal RobustnessResult(string[] claims, string[] settings, string defaultSetting, string reason, CheckOutcome[,] outcomes)
+    internal RobustnessResult(string[] claims, string[] settings, string defaultSetting, string reason, GridOutcome[,] outcomes, string?[,] details)
     {
+        this.details = details;
         Claims = claims;
         Settings = settings;
         Default = defaultSetting;
@@ -111,18 +141,21 @@ public sealed class RobustnessResult : RichOutput
         : throw new ArgumentException($"no setting '{setting}' in this grid; its settings are {string.Join(", ", Settings)}");
 
     /// <summary>What <paramref name="claim"/>'s check said under <paramref name="setting"/>.</summary>
-    public CheckOutcome Outcome(string claim, string setting) => outcomes[ClaimIndex(claim), SettingIndex(setting)];
+    public GridOutcome Outcome(string claim, string setting) => outcomes[ClaimIndex(claim), SettingIndex(setting)];
+
+    /// <summary>The check's detail words under <paramref name="setting"/> (null when the check gives none).</summary>
+    public string? Detail(string claim, string setting) => details[ClaimIndex(claim), SettingIndex(setting)];
 
     /// <summary>The outcome under the default setting: the headline verdict's input.</summary>
-    public CheckOutcome DefaultOutcome(string claim) => Outcome(claim, Default);
+    public GridOutcome DefaultOutcome(string claim) => Outcome(claim, Default);
 
     /// <summary>Settings under which the claim holds.</summary>
-    public int HoldsCount(string claim) => Count(claim, CheckOutcome.Holds);
+    public int HoldsCount(string claim) => Count(claim, GridOutcome.Holds);
 
     /// <summary>Settings under which the claim could not be judged.</summary>
-    public int NotMeasurableCount(string claim) => Count(claim, CheckOutcome.NotMeasurable);
+    public int NotMeasurableCount(string claim) => Count(claim, GridOutcome.NotMeasurable);
 
-    int Count(string claim, CheckOutcome outcome)
+    int Count(string claim, GridOutcome outcome)
     {
         int c = ClaimIndex(claim);
         return Enumerable.Range(0, Settings.Count).Count(s => outcomes[c, s] == outcome);
@@ -136,12 +169,14 @@ public sealed class RobustnessResult : RichOutput
     }
 
     /// <summary>Text of an outcome in a cell.</summary>
-    public static string Describe(CheckOutcome outcome) => outcome switch
+    public static string Describe(GridOutcome outcome) => outcome switch
     {
-        CheckOutcome.Holds => "holds",
-        CheckOutcome.Fails => "fails",
+        GridOutcome.Holds => "holds",
+        GridOutcome.Fails => "fails",
         _ => "not measurable",
     };
+
+    string Cell(int c, int s) => details[c, s] is { } d ? $"{Describe(outcomes[c, s])} ({d})" : Describe(outcomes[c, s]);
 
     /// <summary>One row per claim, one column per setting (the default marked), and the count.</summary>
     public Table ToTable()
@@ -153,7 +188,7 @@ public sealed class RobustnessResult : RichOutput
             Note = $"Settings declared before running. The headline verdict uses the default, {Default}: {DefaultReason}",
         };
         for (int c = 0; c < Claims.Count; c++)
-            table.Add([Claims[c], .. Enumerable.Range(0, Settings.Count).Select(s => (object?)Describe(outcomes[c, s])), Summary(Claims[c])]);
+            table.Add([Claims[c], .. Enumerable.Range(0, Settings.Count).Select(s => (object?)Cell(c, s)), Summary(Claims[c])]);
         return table;
     }
 

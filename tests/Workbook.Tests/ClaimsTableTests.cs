@@ -114,4 +114,34 @@ public class ClaimsTableTests
         Assert.Contains("published verdict", t.ToHtml());
         Assert.Contains("reproduced (paper)", t.ToText());
     }
+
+    [Fact]
+    public void A_fitted_figure_is_shown_but_never_judged()
+    {
+        // Two figures: 80 (far from the measurement) and 9.96 (a bound the measurement meets).
+        var reg = ClaimRegistry.Parse("""
+        {"claims": [{"id": "F", "report": "000", "notebook": "t", "claim": "two rates", "tolerance": "±1", "why": "w", "ifNot": "i",
+          "figures": [{"what": "lr 1", "value": 80, "tolerance": 1, "unit": "%"}, {"what": "lr 2", "value": 50, "tolerance": 1, "unit": "%"}]}]}
+        """);
+        ClaimRow Row(Action<ClaimsTable> fill)
+        {
+            var previous = Profile.Override;
+            Profile.Override = ProfileName.Paper;
+            try { var t = new ClaimsTable("test", "000", reg); fill(t); return t.Rows[0]; }
+            finally { Profile.Override = previous; }
+        }
+        // Judged normally, the first figure (measured 60, claimed 80) fails it.
+        Assert.Equal(Verdict.Close, Row(t => t.Numeric("F", S(60, 60.5), S(50, 50.5))).Verdict);
+        // With the first figure fitted, only the second decides: reproduced, and the first is marked.
+        var one = Row(t => t.Judge("F", figures: [S(60, 60.5), S(50, 50.5)], fittedFigures: [0]));
+        Assert.Equal(Verdict.Reproduced, one.Verdict);
+        Assert.Contains("lr 1: 60.25", one.Measured);
+        Assert.Contains("(fitted, not a test)", one.Measured);
+        // Every figure fitted: the verdict says so, even though both figures match.
+        var all = Row(t => t.Fitted("F", [S(80, 80.2), S(50, 50.1)], "fitted factor k = 10"));
+        Assert.Equal(Verdict.Fitted, all.Verdict);
+        Assert.Equal("fitted, not a test", all.VerdictText);
+        Assert.Contains("fitted factor k = 10", all.Measured);
+        Assert.Throws<ArgumentException>(() => Row(t => t.Judge("F", figures: [S(1), S(2)], fittedFigures: [2])));
+    }
 }

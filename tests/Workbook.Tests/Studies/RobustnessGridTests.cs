@@ -1,3 +1,6 @@
+using Workbook.Reporting;
+using Workbook.Runtime;
+using Workbook.Statistics;
 using Workbook.Studies;
 using Xunit;
 
@@ -25,11 +28,11 @@ public class RobustnessGridTests
         var measured = new List<string>();
         var result = Grid(measured).Run();
         Assert.Equal(["lr 0.1", "lr 0.01", "lr 1"], measured);
-        Assert.Equal(CheckOutcome.Holds, result.Outcome("C-1", "lr 0.1"));
-        Assert.Equal(CheckOutcome.Fails, result.Outcome("C-1", "lr 0.01"));
-        Assert.Equal(CheckOutcome.NotMeasurable, result.Outcome("C-1", "lr 1"));
-        Assert.Equal(CheckOutcome.Fails, result.DefaultOutcome("C-1"));
-        Assert.Equal(CheckOutcome.Holds, result.DefaultOutcome("C-2"));
+        Assert.Equal(GridOutcome.Holds, result.Outcome("C-1", "lr 0.1"));
+        Assert.Equal(GridOutcome.Fails, result.Outcome("C-1", "lr 0.01"));
+        Assert.Equal(GridOutcome.NotMeasurable, result.Outcome("C-1", "lr 1"));
+        Assert.Equal(GridOutcome.Fails, result.DefaultOutcome("C-1"));
+        Assert.Equal(GridOutcome.Holds, result.DefaultOutcome("C-2"));
         Assert.Equal(1, result.HoldsCount("C-1"));
         Assert.Equal(2, result.HoldsCount("C-2"));
         Assert.Equal("holds under 2 of 3 settings (1 not measurable)", result.Summary("C-2"));
@@ -65,5 +68,32 @@ public class RobustnessGridTests
         var grid = new RobustnessGrid<Run>(settings, "a", "only one", [AboveNinety]);
         settings.Add(new("b", () => new Run(0.5)));
         Assert.Single(grid.Run().Settings);
+    }
+
+    [Fact]
+    public void A_claims_grid_counts_reproduced_verdicts_and_shows_each_verdict()
+    {
+        var registry = ClaimRegistry.Parse("""
+        {"claims": [{"id": "N", "report": "000", "notebook": "t", "claim": "80%", "tolerance": "±1", "why": "w", "ifNot": "i",
+          "figures": [{"what": "accuracy", "value": 80, "tolerance": 1, "unit": "%"}]}]}
+        """);
+        var previous = Profile.Override;
+        Profile.Override = ProfileName.Paper;
+        try
+        {
+            ClaimsTable Measured(params double[] v) => new ClaimsTable("t", "000", registry).Numeric("N", new SeedSample(v));
+            var result = ClaimsGrid.Declare(
+                [new("k 1", () => Measured(80.2, 80.4)), new("k 10", () => Measured(81.5, 81.6)), new("k 100", () => Measured(60, 61))],
+                "k 1", "the report's rates as written", ["N"]).Run();
+            Assert.Equal(GridOutcome.Holds, result.Outcome("N", "k 1"));
+            Assert.Equal(GridOutcome.Fails, result.Outcome("N", "k 10"));
+            Assert.Equal("close", result.Detail("N", "k 10"));
+            Assert.Equal(["N", "holds (reproduced)", "fails (close)", "fails (not reproduced)", "holds under 1 of 3 settings"],
+                result.ToTable().Rows[0]);
+            // A claim the setting's table lacks is an error naming it, not a silent gap.
+            var missing = ClaimsGrid.Declare([new("k 1", () => new ClaimsTable("t", "000", registry))], "k 1", "why", ["N"]);
+            Assert.Contains("no claim N", Assert.Throws<ArgumentException>(() => missing.Run()).Message);
+        }
+        finally { Profile.Override = previous; }
     }
 }
