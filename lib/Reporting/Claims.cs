@@ -224,7 +224,9 @@ public sealed class ClaimsTable(string notebook, string report, ClaimRegistry? r
         var checks = figureChecks.Where((_, i) => !fittedFigures.Contains(i)).Concat(otherChecks).ToList();
         int seeds = figures.Select(f => f.Count).Concat(comparisons.Select(p => Math.Min(p.A.Count, p.B.Count))).Concat(parts.Select(p => p.Count)).DefaultIfEmpty(0).Max();
         var verdict = checks.Count == 0 ? Verdict.Fitted : VerdictRule.Combine(checks);
-        var shown = figureChecks.Select((c, i) => fittedFigures.Contains(i) ? c.Measured + " (fitted, not a test)" : c.Measured)
+        // Marked one by one only where some figures are still judged; otherwise the verdict says it.
+        bool mark = checks.Count > 0;
+        var shown = figureChecks.Select((c, i) => mark && fittedFigures.Contains(i) ? c.Measured + " (fitted, not a test)" : c.Measured)
             .Concat(otherChecks.Select(c => c.Measured));
         var text = string.Join("; ", shown);
         if (measured.Length > 0) text = $"{text}; {measured}";

@@ -142,6 +142,7 @@ public class ClaimsTableTests
         Assert.Equal(Verdict.Fitted, all.Verdict);
         Assert.Equal("fitted, not a test", all.VerdictText);
         Assert.Contains("fitted factor k = 10", all.Measured);
+        Assert.DoesNotContain("(fitted, not a test)", all.Measured); // the verdict says it once
         Assert.Throws<ArgumentException>(() => Row(t => t.Judge("F", figures: [S(1), S(2)], fittedFigures: [2])));
     }
 }
