@@ -86,6 +86,24 @@ public class PublishedResultsTests
         Assert.True(Publication.TimingsMarkdown(Repository.Root).TrimEnd() == Section(Publication.PaperTimingsSection), "README's paper timings are not the records': " + fix);
     }
 
+    [Fact]
+    public void Every_report_page_quotes_the_published_measurements_and_spreads()
+    {
+        var pages = Publication.ReportPages(Path.Combine(Root, "papers"));
+        Assert.Equal(["000", "001", "002", "003", "004"], pages.Select(p => p.Report));
+        foreach (var (report, path) in pages)
+        {
+            var m = Regex.Match(File.ReadAllText(path), "<!-- measured:begin -->\n(.*?)<!-- measured:end -->", RegexOptions.Singleline);
+            Assert.True(m.Success, $"papers/{report}.md has no measured section");
+            Assert.True(Publication.MeasurementsMarkdown(Repository.Root, report).TrimEnd() == m.Groups[1].Value.TrimEnd(),
+                $"papers/{report}.md does not quote what results/ gives: run `dotnet run --project tools/Workbook -- results --write-readme`");
+        }
+        // A published report's section carries its claims' spreads; an unpublished one says so.
+        Assert.Contains("C000-1 |", Publication.MeasurementsMarkdown(Repository.Root, "000"));
+        Assert.Contains(" ± ", Publication.MeasurementsMarkdown(Repository.Root, "000"));
+        Assert.StartsWith("_Not published yet", Publication.MeasurementsMarkdown(Repository.Root, "999"));
+    }
+
     /// <summary>
     /// The code each <see cref="CodeVersion"/> covers, fingerprinted without comments and whitespace. When this
     /// fails: if the change can alter any result, bump the version (the published records then have to be made

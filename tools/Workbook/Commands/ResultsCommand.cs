@@ -49,7 +49,7 @@ public static class ResultsCommand
             if (!comparison.Identical) exit = 1;
         }
         if (writeReadme)
-            Console.WriteLine(Publication.WriteReadme(results.Root) ? "README.md: scorecard and paper timings regenerated" : "README.md has no scorecard/paper-timings markers");
+            Console.WriteLine(Publication.WriteReadme(results.Root) ? "README.md and papers/NNN.md: scorecard, paper timings and measured figures regenerated" : "README.md or a papers/NNN.md page lacks its generated-section markers");
         return exit;
     }
 }

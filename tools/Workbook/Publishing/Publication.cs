@@ -103,11 +103,45 @@ public static class Publication
         return sb.ToString();
     }
 
-    /// <summary>The README section names the publishing step writes.</summary>
-    public const string ScorecardSection = "scorecard", PaperTimingsSection = "paper-timings";
+    /// <summary>
+    /// A report page's measured figures (papers/NNN.md): per claim, the published paper verdict and what was measured,
+    /// with the seed spread, so the page quotes the spread from runs, never a guess.
+    /// </summary>
+    public static string MeasurementsMarkdown(string resultsRoot, string report)
+    {
+        var files = Claims(resultsRoot).Where(f => f.Profile == "paper" && f.Report == report).ToList();
+        if (files.Count == 0)
+            return "_Not published yet: `workbook run --profile paper --publish` on this report's notebook writes them._";
+        static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");
+        var sb = new StringBuilder();
+        sb.AppendLine("| claim | verdict | measured (mean ± std [range] over seeds) | seeds | notebook, published |");
+        sb.AppendLine("| --- | --- | --- | ---: | --- |");
+        foreach (var f in files)
+            foreach (var c in f.Claims)
+                sb.AppendLine($"| {c.Id} | {ClaimsTable.Words(c.Verdict)} | {Cell(c.Measured)} | {c.Seeds} | " +
+                              $"{f.Notebook}, {f.GeneratedUtc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} |");
+        return sb.ToString();
+    }
 
-    /// <summary>Regenerates README's scorecard and paper timings from results/; false when a section's markers are missing.</summary>
-    public static bool WriteReadme(string resultsRoot, string? readmePath = null) =>
-        ReadmeSection.Replace(ScorecardSection, ScorecardMarkdown(resultsRoot), readmePath)
-        & ReadmeSection.Replace(PaperTimingsSection, TimingsMarkdown(resultsRoot), readmePath);
+    /// <summary>The README section names the publishing step writes, and the one in each report page.</summary>
+    public const string ScorecardSection = "scorecard", PaperTimingsSection = "paper-timings", MeasurementsSection = "measured";
+
+    /// <summary>The report pages that carry a measurements section: papers/NNN.md.</summary>
+    public static IReadOnlyList<(string Report, string Path)> ReportPages(string papersFolder) => Directory.Exists(papersFolder)
+        ? Directory.GetFiles(papersFolder, "*.md").Select(p => (Report: Path.GetFileNameWithoutExtension(p), Path: p))
+            .Where(p => p.Report.Length == 3 && p.Report.All(char.IsAsciiDigit)).OrderBy(p => p.Report, StringComparer.Ordinal).ToList()
+        : [];
+
+    /// <summary>
+    /// Regenerates README's scorecard and paper timings, and each report page's measurements, from results/; false
+    /// when a section's markers are missing.
+    /// </summary>
+    public static bool WriteReadme(string resultsRoot, string? readmePath = null, string? papersFolder = null)
+    {
+        bool ok = ReadmeSection.Replace(ScorecardSection, ScorecardMarkdown(resultsRoot), readmePath)
+                  & ReadmeSection.Replace(PaperTimingsSection, TimingsMarkdown(resultsRoot), readmePath);
+        foreach (var (report, page) in ReportPages(papersFolder ?? Path.Combine(WorkbookPaths.Root, "papers")))
+            ok &= ReadmeSection.Replace(MeasurementsSection, MeasurementsMarkdown(resultsRoot, report), page);
+        return ok;
+    }
 }
