@@ -210,7 +210,7 @@ public static class FashionMnist
     /// checked (IDX structure and content SHA-256) and only then renamed into place. A failure leaves
     /// no partial file behind.
     /// </summary>
-    public static void Download(string targetDir, Uri mirror, Action<string>? log = null)
+    public static void Download(string targetDir, Uri mirror, Action<string>? log = null, TimeSpan? stallTimeout = null)
     {
         log ??= Console.WriteLine;
         Directory.CreateDirectory(targetDir);
