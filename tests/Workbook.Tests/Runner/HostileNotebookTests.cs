@@ -61,7 +61,6 @@ public sealed class HostileNotebookTests : IDisposable
         File.WriteAllText(path, json.ToJsonString());
         var e = Assert.Throws<InvalidDataException>(() => Process(path));
         Assert.Contains(path, e.Message);
-        Assert.DoesNotContain("InvalidOperationException", e.ToString().Split('\n')[0] + what);
     }
 
     /// <summary>Reads a notebook and does every step of a run except executing code: kernels, directives, both reports.</summary>
@@ -78,7 +77,7 @@ public sealed class HostileNotebookTests : IDisposable
             {
                 try { cellKernel = CellPreprocessor.Prepare(cell, kernel).Kernel; }
                 catch (NotebookDirectiveException) { /* a cell error the runner shows in the report */ }
-                outputs.AddStream("stdout", "out\n");
+                outputs.AppendStream("stdout", "out\n");
             }
             runs.Add(new CellRun(cell, cellKernel, outputs, cell.Kind == CellKind.Code ? 1 : null,
                 cell.Kind == CellKind.Code ? CellStatus.Ran : CellStatus.NotRun, 0.1));
@@ -144,7 +143,9 @@ public sealed class HostileNotebookTests : IDisposable
         return root;
     }
 
-    /// <summary>Cuts, duplicates or overwrites a few characters of the text.</summary>
+    const string Punctuation = "{}[]\",:0\\u";
+
+    /// <summary>Cuts, inserts or overwrites a few characters of the text.</summary>
     static string MutateText(string text, Random rng)
     {
         var b = new StringBuilder(text);
@@ -154,7 +155,7 @@ public sealed class HostileNotebookTests : IDisposable
             switch (rng.Next(3))
             {
                 case 0: b.Remove(at, Math.Min(b.Length - at, rng.Next(1, 20))); break;
-                case 1: b.Insert(at, "{}[]\",:0\\u"[rng.Next(11)]); break;
+                case 1: b.Insert(at, Punctuation[rng.Next(Punctuation.Length)]); break;
                 default: b[at] = (char)rng.Next(32, 127); break;
             }
         }
