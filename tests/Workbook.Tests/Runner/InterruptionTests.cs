@@ -41,6 +41,7 @@ public sealed class InterruptionTests : IDisposable
     // unhandled exception, exit 134, after the whole notebook had run).
     [Theory]
     [InlineData("/sys")]            // an existing folder nobody may write, root included
+    [InlineData("/sys/kernel")]     // an existing read-only subfolder
     [InlineData("/sys/wb-reports")] // a folder that cannot be created
     [InlineData("FILE")]            // an existing file
     public void An_unwritable_out_folder_is_refused_before_the_notebook_runs(string outFolder)
@@ -129,14 +130,70 @@ public sealed class InterruptionTests : IDisposable
     [InlineData("--subset", "0")]
     [InlineData("--l2", "-0.1")]
     [InlineData("--momentum", "infinity")]
+    [InlineData("--epochs", "0")]
+    [InlineData("--batch", "-5")]
+    [InlineData("--l1", "-1")]
+    [InlineData("--patience", "0")]
+    [InlineData("--decay", "1.5")]
+    [InlineData("--decay", "0")]
+    [InlineData("--subset", "-3")]
     public void Bad_train_options_are_usage_errors_before_the_data_loads(string option, string value)
     {
         var run = Workbook(TimeSpan.FromMinutes(2), new Dictionary<string, string> { [FashionMnist.DirectoryVariable] = Path.Combine(dir, "no-data") },
             "train", "net2", option, value);
         Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Console}");
         Assert.Contains(option, run.Console);
+        Assert.Matches(@"(use|takes) (a|one of) ", run.Console); // says what a good value is
         Assert.DoesNotContain("no-data", run.Console);
         Assert.DoesNotContain("JSON", run.Console);
+        Assert.DoesNotContain("Unhandled exception", run.Console);
+    }
+
+    // Items 8 and 9: bad `run` numbers are usage errors before any notebook runs.
+    [Theory]
+    [InlineData("--cell-timeout", "0")]
+    [InlineData("--cell-timeout", "-5")]
+    [InlineData("--cell-timeout", "ten")]
+    [InlineData("--cell-timeout", "nan")]
+    [InlineData("--seeds", "0")]
+    [InlineData("WORKBOOK_CELL_TIMEOUT", "-1")]
+    public void Bad_run_options_are_usage_errors_before_any_notebook_runs(string option, string value)
+    {
+        var notebook = Notebook("quick", "Console.WriteLine(\"the notebook ran\");");
+        var env = option.StartsWith("--") ? null : new Dictionary<string, string> { [option] = value };
+        string[] args = option.StartsWith("--")
+            ? ["run", notebook, "--profile", "smoke", "--out", Path.Combine(dir, "reports"), option, value]
+            : ["run", notebook, "--profile", "smoke", "--out", Path.Combine(dir, "reports")];
+        var run = Workbook(TimeSpan.FromMinutes(1), env, args);
+        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Console}");
+        Assert.Contains(option, run.Console);
+        Assert.Contains(value, run.Console);
+        Assert.DoesNotContain("the notebook ran", run.Console);
+        Assert.False(Directory.Exists(Path.Combine(dir, "reports")), "a refused run wrote a reports folder");
+    }
+
+    // Item 9: a cache entry whose weights vanished is reported, before it is trained again (main
+    // already said so, through the entry's manifest check; this keeps it that way).
+    [Fact]
+    public void A_cache_entry_whose_weights_vanished_is_reported_before_it_is_retrained()
+    {
+        var runs = Path.Combine(dir, "runs");
+        var env = new Dictionary<string, string> { ["WORKBOOK_RUNS_DIR"] = runs, ["WORKBOOK_RESULTS_DIR"] = Path.Combine(dir, "no-results") };
+        string[] train = ["train", "net2", "--epochs", "1", "--subset", "256", "--validation", "0"];
+        var first = Workbook(TimeSpan.FromMinutes(3), env, train);
+        Assert.True(first.ExitCode == 0, first.Console);
+        var entry = Assert.Single(Directory.GetDirectories(runs).Where(d => !Path.GetFileName(d).StartsWith('.')));
+        var weights = Directory.GetFiles(entry).Where(f => Path.GetFileName(f) is not ("run.json" or "manifest.json")).ToList();
+        Assert.NotEmpty(weights);
+        foreach (var w in weights) File.Delete(w);
+
+        var second = Workbook(TimeSpan.FromMinutes(3), env, train);
+        Assert.True(second.ExitCode == 0, second.Console);
+        var said = second.Console.IndexOf($"{Path.GetFileName(weights[0])} is missing", StringComparison.Ordinal);
+        Assert.True(said >= 0, "the vanished weights were not reported:\n" + second.Console);
+        Assert.Contains("trained again", second.Console);
+        Assert.DoesNotContain("loaded from runs/", second.Console);
+        Assert.True(File.Exists(weights[0]), "the entry was not trained and saved again");
     }
 
     // Item 9: `run` on a folder without notebooks ran nothing and exited 0.
@@ -159,5 +216,20 @@ public sealed class InterruptionTests : IDisposable
         var run = Workbook(TimeSpan.FromMinutes(1), new Dictionary<string, string> { [FashionMnist.DirectoryVariable] = missing }, "data", "--no-download");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"{missing}, which does not exist", run.Console);
+    }
+
+    // Item 7: `train --fresh` stores of killed runs (SIGKILL or Ctrl-C skip any clean-up) are removed
+    // by the next `train`, and a finished --fresh run leaves none of its own.
+    [Fact]
+    public void Train_fresh_leaves_no_store_behind_and_removes_those_of_killed_runs()
+    {
+        var temp = Directory.CreateDirectory(Path.Combine(dir, "tmp")).FullName;
+        var killed = Directory.CreateDirectory(Path.Combine(temp, $"workbook-fresh-{HostileDataTests.DeadProcessId()}-0123456789abcdef")).FullName;
+        var oldStyle = Directory.CreateDirectory(Path.Combine(temp, "workbook-freshAbC123")).FullName;
+        Directory.SetLastWriteTimeUtc(oldStyle, DateTime.UtcNow.AddDays(-2));
+        var run = Workbook(TimeSpan.FromMinutes(3), new Dictionary<string, string> { ["TMPDIR"] = temp },
+            "train", "net2", "--fresh", "--epochs", "1", "--subset", "256", "--validation", "0");
+        Assert.True(run.ExitCode == 0, run.Console);
+        Assert.Empty(Directory.GetDirectories(temp, "workbook-fresh*"));
     }
 }
