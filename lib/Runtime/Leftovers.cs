@@ -43,6 +43,22 @@ public static class Leftovers
     static DateTime LastWriteUtc(string path) =>
         Directory.Exists(path) ? Directory.GetLastWriteTimeUtc(path) : File.GetLastWriteTimeUtc(path);
 
+    /// <summary>
+    /// A new folder {prefix}-{tag} in the system's temporary folder. Folders of the same prefix that
+    /// a killed process left there (its owner gone; without an owner id, a day old) are removed first.
+    /// </summary>
+    public static DirectoryInfo NewTempFolder(string prefix)
+    {
+        var temp = Path.GetTempPath();
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories(temp, prefix + "*"))
+                if (IsAbandoned(dir, OwnerOf(Path.GetFileName(dir)[prefix.Length..].TrimStart('-')))) Remove(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // tried again next time
+        return Directory.CreateDirectory(Path.Combine(temp, $"{prefix}-{NewTag()}"));
+    }
+
     /// <summary>Deletes a file or folder if it can; a leftover that cannot be removed now is tried again next time.</summary>
     public static void Remove(string path)
     {

@@ -54,8 +54,9 @@ public static class TrainCommand
         if (validationFraction > 0) (train, validation) = train.Split(validationFraction, seed: spec.Seed);
 
         Console.WriteLine($"Training {info.Name} ({info.Description}) on {train.Count:N0} images, validating on {validation?.Count ?? 0:N0}, testing on {test.Count:N0}; device {Compute.Description}");
-        // --fresh trains in a throw-away cache (and compares with the published record, if there is one).
-        var store = fresh ? new RunStore(Directory.CreateTempSubdirectory("workbook-fresh").FullName) : RunStore.Default;
+        // --fresh trains in a throw-away cache (and compares with the published record, if there is one); the
+        // cache is removed afterwards, or by the next --fresh when this process is killed first.
+        var store = fresh ? new RunStore(Leftovers.NewTempFolder("workbook-fresh").FullName) : RunStore.Default;
         var cache = fresh ? new RunCache(store, PublishedResults.Default) { Mode = CacheMode.Retrain } : RunCache.Default;
         var progress = new Runner.ConsoleReporter(Console.Out, interactive: !Console.IsOutputRedirected);
         TrainedRun run;
