@@ -91,6 +91,10 @@ public static class FashionMnist
         {
             var missing = MissingFiles(dir);
             if (missing.Count == 0) return (dir, source);
+            if (source == DirectoryVariable && !Directory.Exists(dir))
+                throw new DataException(
+                    $"{DirectoryVariable} is set to {dir}, which {(File.Exists(dir) ? "is a file, not a folder" : "does not exist")}. Set it to the folder that holds the four Fashion-MNIST files, " +
+                    $"or unset {DirectoryVariable} to use the other sources.", dir);
             if (source == DirectoryVariable)
                 throw new DataException(
                     $"{DirectoryVariable} is set to {dir}, but that folder lacks {string.Join(", ", missing)} (each may be gzipped, ending in .gz). " +
@@ -139,6 +143,9 @@ public static class FashionMnist
     {
         NativeRuntime.EnsureTorch();
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        if (!Directory.Exists(dir))
+            throw new DataException($"{dir} {(File.Exists(dir) ? "is a file, not a folder" : "does not exist")}. Name the folder that holds the four Fashion-MNIST files, " +
+                $"or install the package {AptPackage}, or download the files with `dotnet run --project tools/Workbook -- data`.", dir);
         var missing = MissingFiles(dir);
         if (missing.Count > 0)
             throw new DataException($"{dir} lacks {string.Join(", ", missing)} (.gz or uncompressed). " +
