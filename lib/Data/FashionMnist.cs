@@ -91,6 +91,10 @@ public static class FashionMnist
         {
             var missing = MissingFiles(dir);
             if (missing.Count == 0) return (dir, source);
+            if (source == DirectoryVariable && !Directory.Exists(dir))
+                throw new DataException(
+                    $"{DirectoryVariable} is set to {dir}, which {(File.Exists(dir) ? "is a file, not a folder" : "does not exist")}. Set it to the folder that holds the four Fashion-MNIST files, " +
+                    $"or unset {DirectoryVariable} to use the other sources.", dir);
             if (source == DirectoryVariable)
                 throw new DataException(
                     $"{DirectoryVariable} is set to {dir}, but that folder lacks {string.Join(", ", missing)} (each may be gzipped, ending in .gz). " +
@@ -139,6 +143,9 @@ public static class FashionMnist
     {
         NativeRuntime.EnsureTorch();
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        if (!Directory.Exists(dir))
+            throw new DataException($"{dir} {(File.Exists(dir) ? "is a file, not a folder" : "does not exist")}. Name the folder that holds the four Fashion-MNIST files, " +
+                $"or install the package {AptPackage}, or download the files with `dotnet run --project tools/Workbook -- data`.", dir);
         var missing = MissingFiles(dir);
         if (missing.Count > 0)
             throw new DataException($"{dir} lacks {string.Join(", ", missing)} (.gz or uncompressed). " +
@@ -205,25 +212,34 @@ public static class FashionMnist
         return x;
     }
 
+    /// <summary>How long a download may wait for the server's answer or for the next bytes of the body.</summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Downloads the missing files into <paramref name="targetDir"/>, each to a temporary file that is
     /// checked (IDX structure and content SHA-256) and only then renamed into place. A failure leaves
-    /// no partial file behind.
+    /// no partial file behind, and .part files of downloads that were killed are removed first.
+    /// A server that does not answer, or stops sending, for <paramref name="stallTimeout"/>
+    /// (default <see cref="DefaultStallTimeout"/>) fails the download instead of hanging it.
     /// </summary>
-    public static void Download(string targetDir, Uri mirror, Action<string>? log = null)
+    public static void Download(string targetDir, Uri mirror, Action<string>? log = null, TimeSpan? stallTimeout = null)
     {
         log ??= Console.WriteLine;
+        var stall = stallTimeout ?? DefaultStallTimeout;
         Directory.CreateDirectory(targetDir);
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        RemoveAbandonedParts(targetDir);
+        // No overall limit (a slow link may need long for 26 MB); each wait is bounded by `stall` instead.
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         foreach (var baseName in MissingFiles(targetDir))
         {
             var fileName = baseName + ".gz";
             var url = new Uri(mirror, fileName);
             var final = Path.Combine(targetDir, fileName);
-            var temp = Path.Combine(targetDir, $".{fileName}.{Guid.NewGuid():N}.part");
+            var temp = Path.Combine(targetDir, $".{fileName}.{Leftovers.NewTag()}.part");
             try
             {
-                using (var response = http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult())
+                using (var response = Within(stall, t => http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, t),
+                           $"{url} did not answer within {stall.TotalSeconds:0} s"))
                 {
                     if (!response.IsSuccessStatusCode)
                         throw new DataException($"GET {url} answered {(int)response.StatusCode} {response.ReasonPhrase}", final);
@@ -234,7 +250,8 @@ public static class FashionMnist
                     long done = 0;
                     int lastTenth = -1;
                     int n;
-                    while ((n = input.Read(buffer)) > 0)
+                    while ((n = Within(stall, t => input.ReadAsync(buffer, t).AsTask(),
+                               $"{url}: the download stalled after {done:N0} bytes (nothing for {stall.TotalSeconds:0} s)")) > 0)
                     {
                         output.Write(buffer, 0, n);
                         done += n;
@@ -260,6 +277,29 @@ public static class FashionMnist
                     throw new DataException(de.Message.Replace(temp, url.ToString()), final, e);
                 throw e as DataException ?? new DataException($"downloading {url} failed: {e.Message}", final, e);
             }
+        }
+    }
+
+    /// <summary>Waits for one network step; one that takes longer than <paramref name="limit"/> is cancelled and reported as <paramref name="stalled"/>.</summary>
+    static T Within<T>(TimeSpan limit, Func<CancellationToken, Task<T>> step, string stalled)
+    {
+        using var cancel = new CancellationTokenSource(limit);
+        try { return step(cancel.Token).GetAwaiter().GetResult(); }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw new DataException($"{stalled}. Check the connection or the mirror ({MirrorVariable}), then run `dotnet run --project tools/Workbook -- data` again.");
+        }
+    }
+
+    /// <summary>Removes .part files of downloads whose process is gone (killed or crashed).</summary>
+    static void RemoveAbandonedParts(string dir)
+    {
+        foreach (var part in Directory.EnumerateFiles(dir, ".*.part"))
+        {
+            // .{name}.gz.{pid}-{hex}.part, or .{name}.gz.{guid}.part from older versions (no owner id).
+            var name = Path.GetFileName(part);
+            var tag = Path.GetExtension(Path.GetFileNameWithoutExtension(name)).TrimStart('.');
+            if (Leftovers.IsAbandoned(part, Leftovers.OwnerOf(tag))) TryDelete(part);
         }
     }
 

@@ -91,28 +91,89 @@ public static class NativeRuntime
     }
 
     /// <summary>
-    /// How libtorch's OpenMP threads wait between parallel regions: the user's OMP_WAIT_POLICY or
-    /// GOMP_SPINCOUNT, or "libgomp default (spin)".
+    /// How libtorch's OpenMP threads wait between parallel regions, and why: the user's OMP_WAIT_POLICY
+    /// or GOMP_SPINCOUNT, or the workbook's choice from the load at start (<see cref="ChooseOpenMpWait"/>).
     /// </summary>
     public static string OpenMpWaitPolicy { get; private set; } = "libgomp default (spin)";
 
     /// <summary>
-    /// Records the OpenMP wait policy; the library keeps libgomp's default. Measured with
-    /// `workbook bench` on an idle 2-core machine, spinning workers make an MLP epoch 1.0 s where sleeping
-    /// ones (OMP_WAIT_POLICY=PASSIVE) take 1.9 s; the CNNs do not care. On a machine that is busy with
-    /// other work the opposite holds: with one other busy process an MLP epoch took 6 s spinning and
-    /// 1.9 s sleeping, and at load averages of 6-16 up to 90 s against 1-4 s. So on a shared machine set
-    /// OMP_WAIT_POLICY=PASSIVE in the environment before starting (libgomp reads it once, when libtorch
-    /// loads); environment.md says more.
+    /// The 1-minute load average from which the library chooses passive OpenMP waiting: one other
+    /// CPU-bound process makes it about 1, an idle machine stays well below.
+    /// </summary>
+    public const double BusyLoadAverage = 0.5;
+
+    /// <summary>What the library sets before libtorch loads (Variable null: nothing) and how it is described.</summary>
+    public sealed record OpenMpWaitChoice(string? Variable, string? Value, string Description);
+
+    /// <summary>
+    /// How libtorch's OpenMP threads should wait. libgomp's default lets a worker spin for up to 300,000
+    /// iterations at every barrier before it sleeps. Measured with `workbook bench` on a 2-core machine:
+    /// idle, spinning makes an MLP epoch 1.0 s against 1.9 s sleeping (OMP_WAIT_POLICY=PASSIVE), the
+    /// CNNs do not care; with one other busy process the MLP epoch took 6 s spinning against 1.9 s
+    /// sleeping, and at load averages of 6-16 up to 90 s against 1-4 s. The loss when busy is far larger
+    /// than the gain when idle, so: a variable the user set wins; else a machine already busy at start
+    /// (1-minute load average at least <see cref="BusyLoadAverage"/>) gets PASSIVE; else libgomp's
+    /// default stays. The load at start cannot foresee work started later: OMP_WAIT_POLICY=PASSIVE (or
+    /// ACTIVE) in the environment settles it. environment.md says what was measured.
+    /// </summary>
+    /// <param name="waitPolicy">The user's OMP_WAIT_POLICY, if any.</param>
+    /// <param name="spinCount">The user's GOMP_SPINCOUNT, if any.</param>
+    /// <param name="loadAverage">The 1-minute load average now, or null when unknown.</param>
+    /// <param name="openMpLoaded">True when libgomp is loaded already (it reads its variables once, when it loads).</param>
+    public static OpenMpWaitChoice ChooseOpenMpWait(string? waitPolicy, string? spinCount, double? loadAverage, bool openMpLoaded)
+    {
+        if (!string.IsNullOrWhiteSpace(waitPolicy)) return new(null, null, $"{waitPolicy} (OMP_WAIT_POLICY)");
+        if (!string.IsNullOrWhiteSpace(spinCount)) return new(null, null, $"GOMP_SPINCOUNT={spinCount}");
+        if (openMpLoaded) return new(null, null, "libgomp default (spin; libgomp was loaded before the workbook library could choose)");
+        if (loadAverage is not { } l) return new(null, null, "libgomp default (spin; load average unknown)");
+        var load = l.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+        return l >= BusyLoadAverage
+            ? new("OMP_WAIT_POLICY", "PASSIVE", $"PASSIVE (chosen: load average {load} at start; OMP_WAIT_POLICY=ACTIVE to spin)")
+            : new(null, null, $"libgomp default (spin; chosen: load average {load} at start; OMP_WAIT_POLICY=PASSIVE to sleep)");
+    }
+
+    [DllImport("libc", EntryPoint = "setenv")]
+    static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+
+    /// <summary>
+    /// Applies <see cref="ChooseOpenMpWait"/> before libtorch (and its libgomp) loads. .NET keeps its
+    /// own copy of the environment on Linux, so the variable goes into the C environment too, where
+    /// libgomp reads it, and into .NET's, which child processes (bench's PyTorch side) inherit.
     /// </summary>
     static void TuneOpenMp()
     {
-        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } policy)
-            OpenMpWaitPolicy = $"{policy} (OMP_WAIT_POLICY)";
-        else if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { Length: > 0 } spins)
-            OpenMpWaitPolicy = $"GOMP_SPINCOUNT={spins}";
+        var choice = ChooseOpenMpWait(Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"), Environment.GetEnvironmentVariable("GOMP_SPINCOUNT"),
+            OperatingSystem.IsLinux() ? LoadAverage() : null, OpenMpLoaded());
+        OpenMpWaitPolicy = choice.Description;
+        if (choice.Variable is not { } name || choice.Value is not { } value) return;
+        try
+        {
+            if (setenv(name, value, 0) != 0) throw new InvalidOperationException("setenv failed");
+            Environment.SetEnvironmentVariable(name, value);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
+        {
+            OpenMpWaitPolicy = "libgomp default (spin; the environment could not be set)";
+        }
     }
 
+    /// <summary>The 1-minute load average (/proc/loadavg), or null.</summary>
+    static double? LoadAverage()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            return double.TryParse(first, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>True when an OpenMP runtime is mapped into this process already (then it has read its variables).</summary>
+    static bool OpenMpLoaded()
+    {
+        try { return OperatingSystem.IsLinux() && File.ReadLines("/proc/self/maps").Any(l => l.Contains("libgomp", StringComparison.Ordinal)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
 
     /// <summary>
     /// Stops glibc malloc from handing large tensor buffers back to the OS after every batch.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Workbook.Runtime;
 
 namespace Workbook.Training;
 
@@ -165,7 +166,7 @@ public sealed class RunCache(RunStore local, PublishedResults? published = null)
                 if (!needModel) return Loaded(format, run, publishedRecord, RunSource.Published, name, report, null);
                 if (Published!.WeightsOf(publishedRecord) is { } weights)
                 {
-                    var folder = Directory.CreateTempSubdirectory("workbook-weights-");
+                    var folder = Leftovers.NewTempFolder("workbook-weights");
                     try
                     {
                         File.Copy(weights, Path.Combine(folder.FullName, format.ModelFiles[0]));

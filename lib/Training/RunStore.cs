@@ -42,6 +42,15 @@ public sealed class RunStore(string root)
     {
         var dir = Path.Combine(Root, key);
         if (!Directory.Exists(dir)) return null;
+        var (manifest, problem) = Verify(dir);
+        if (manifest != null) return new RunEntry(dir, manifest.Keys.ToHashSet());
+        DiscardDamaged(dir, problem!);
+        return null;
+    }
+
+    /// <summary>The entry's manifest when every file matches it, else null and what is wrong.</summary>
+    static (Dictionary<string, string>? Manifest, string? Problem) Verify(string dir)
+    {
         try
         {
             var manifest = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(dir, ManifestName)))
@@ -54,12 +63,11 @@ public sealed class RunStore(string root)
                 if (Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant() != sha)
                     throw new InvalidDataException($"{file} does not match its checksum");
             }
-            return new RunEntry(dir, manifest.Keys.ToHashSet());
+            return (manifest, null);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or JsonException or UnauthorizedAccessException)
         {
-            Discard(dir, e.Message);
-            return null;
+            return (null, e.Message);
         }
     }
 
@@ -67,19 +75,79 @@ public sealed class RunStore(string root)
     public RunWriter Create(string key)
     {
         Directory.CreateDirectory(Root);
-        var temp = Path.Combine(Root, $".tmp-{key}-{Guid.NewGuid():N}");
+        RemoveAbandoned();
+        var temp = Path.Combine(Root, $"{TempPrefix}{key}-{Leftovers.NewTag()}");
         Directory.CreateDirectory(temp);
         return new RunWriter(this, key, temp);
     }
 
-    /// <summary>Removes a damaged entry (and says so on the console).</summary>
+    /// <summary>Temporary folders: .tmp-{key}-{pid}-{hex}, both while an entry is written and when one is set aside to be deleted.</summary>
+    const string TempPrefix = ".tmp-";
+
+    /// <summary>
+    /// Removes .tmp-* folders whose writer is gone (a run killed before its commit, or between
+    /// setting an entry aside and deleting it). Folders named by older versions carry no process id
+    /// and are removed once a day old.
+    /// </summary>
+    void RemoveAbandoned()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Root, TempPrefix + "*"))
+        {
+            var rest = Path.GetFileName(dir)[TempPrefix.Length..];
+            int dash = rest.IndexOf('-');
+            var tag = dash < 0 ? rest : rest[(dash + 1)..];
+            if (Leftovers.IsAbandoned(dir, Leftovers.OwnerOf(tag))) Leftovers.Remove(dir);
+        }
+    }
+
+    /// <summary>
+    /// Renames an entry out of the way (one atomic rename, so no reader ever sees half of it) and
+    /// deletes it. False when it was no longer there: another process moved it first.
+    /// </summary>
+    static bool SetAsideAndDelete(string dir)
+    {
+        var aside = AsideName(dir);
+        try { Directory.Move(dir, aside); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        Leftovers.Remove(aside);
+        return true;
+    }
+
+    /// <summary>A temporary name beside an entry, owned by this process.</summary>
+    static string AsideName(string dir) =>
+        Path.Combine(Path.GetDirectoryName(dir)!, $"{TempPrefix}{Path.GetFileName(dir)}-{Leftovers.NewTag()}");
+
+    /// <summary>Removes an entry that cannot be used (and says so on the console).</summary>
     internal static void Discard(string dir, string why)
     {
         Console.WriteLine($"run cache: discarding damaged entry {Path.GetFileName(dir)} ({why}); it will be trained again");
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        SetAsideAndDelete(dir);
     }
 
-    /// <summary>Writes the manifest and moves a finished temporary folder into place.</summary>
+    /// <summary>Removes an entry that failed its check in <see cref="Open"/>, unless it was replaced meanwhile.</summary>
+    static void DiscardDamaged(string dir, string why)
+    {
+        // Another process may have replaced the damaged entry with a good one since it was checked:
+        // set it aside first, and if what was set aside is complete after all, put it back.
+        var aside = AsideName(dir);
+        try { Directory.Move(dir, aside); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; } // gone already
+        if (Verify(aside).Manifest != null)
+        {
+            try { Directory.Move(aside, dir); return; }
+            catch (IOException) { /* a newer entry took its place: drop this copy */ }
+        }
+        else Console.WriteLine($"run cache: discarding damaged entry {Path.GetFileName(dir)} ({why}); it will be trained again");
+        Leftovers.Remove(aside);
+    }
+
+    /// <summary>
+    /// Writes the manifest and moves a finished temporary folder into place. When a complete entry
+    /// already holds the key (another process trained the same run at the same time: runs are
+    /// deterministic, so it is the same result), that one is kept and ours is dropped; a damaged one
+    /// is set aside and replaced. Every step is one rename, so two writers never throw or delete a
+    /// good entry, and readers see either no entry or a complete one.
+    /// </summary>
     internal string Commit(string key, string temp)
     {
         var manifest = new Dictionary<string, string>();
@@ -90,9 +158,26 @@ public sealed class RunStore(string root)
         }
         File.WriteAllText(Path.Combine(temp, ManifestName), JsonSerializer.Serialize(manifest, Json));
         var final = Path.Combine(Root, key);
-        if (Directory.Exists(final)) Directory.Delete(final, recursive: true); // a concurrent run finished first: keep ours
-        Directory.Move(temp, final);
-        return final;
+        for (int attempt = 0; ; attempt++)
+        {
+            if (Directory.Exists(final))
+            {
+                if (Verify(final).Manifest != null)
+                {
+                    Leftovers.Remove(temp);
+                    return final;
+                }
+                SetAsideAndDelete(final);
+            }
+            try
+            {
+                Directory.Move(temp, final);
+                return final;
+            }
+            // Lost a race: the key appeared between the check and the rename. Look again (bounded,
+            // so a folder that can never be replaced is an error rather than a loop).
+            catch (IOException) when (Directory.Exists(final) && attempt < 100) { }
+        }
     }
 }
 
@@ -146,7 +231,6 @@ public sealed class RunWriter : IDisposable
     /// <summary>Removes the temporary folder if the entry was not committed (a failed or abandoned run).</summary>
     public void Dispose()
     {
-        if (!committed && System.IO.Directory.Exists(Directory))
-            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+        if (!committed) Leftovers.Remove(Directory);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Workbook.Runtime;
 using Xunit;
 
@@ -6,16 +7,44 @@ namespace Workbook.Tests;
 /// <summary>The process-wide native settings of NativeRuntime.</summary>
 public class RuntimeTuningTests
 {
+    [DllImport("libc", EntryPoint = "getenv")]
+    static extern IntPtr getenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+
     [Fact]
-    public void The_OpenMp_wait_policy_is_the_users_or_libgomps_default_and_malloc_is_tuned()
+    public void The_OpenMp_wait_policy_is_the_users_or_chosen_from_the_load_and_malloc_is_tuned()
     {
         NativeRuntime.EnsureTorch();
         var policy = NativeRuntime.OpenMpWaitPolicy;
-        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } p)
-            Assert.Equal($"{p} (OMP_WAIT_POLICY)", policy);
-        else if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is null)
-            Assert.Equal("libgomp default (spin)", policy);
+        Assert.True(policy.EndsWith("(OMP_WAIT_POLICY)") || policy.StartsWith("GOMP_SPINCOUNT=")
+            || policy.StartsWith("PASSIVE (chosen: load average ") || policy.StartsWith("libgomp default (spin"), policy);
+        if (policy.StartsWith("PASSIVE (chosen"))
+        {
+            // Set where libgomp reads it (the C environment), not only in .NET's copy.
+            Assert.Equal("PASSIVE", Marshal.PtrToStringUTF8(getenv("OMP_WAIT_POLICY")));
+            Assert.Equal("PASSIVE", Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"));
+        }
         Assert.True(NativeRuntime.MallocTuned);
+    }
+
+    // Issue 17 item 10: libgomp's spinning made an MLP epoch 6-90 s instead of 1-4 s on a busy machine.
+    [Theory]
+    [InlineData(null, null, 0.05, false, null, "libgomp default (spin; chosen: load average 0.05 at start")]  // idle: the fast choice
+    [InlineData(null, null, 0.49, false, null, "libgomp default (spin; chosen: load average 0.49")]
+    [InlineData(null, null, 0.5, false, "PASSIVE", "PASSIVE (chosen: load average 0.5 at start")]       // one other busy process: about 1
+    [InlineData(null, null, 1.02, false, "PASSIVE", "PASSIVE (chosen: load average 1.02 at start")]
+    [InlineData(null, null, 14.7, false, "PASSIVE", "PASSIVE (chosen: load average 14.7 at start")]
+    [InlineData("ACTIVE", null, 14.7, false, null, "ACTIVE (OMP_WAIT_POLICY)")]                     // the user's setting wins
+    [InlineData("passive", null, 0.0, false, null, "passive (OMP_WAIT_POLICY)")]
+    [InlineData(null, "10000", 14.7, false, null, "GOMP_SPINCOUNT=10000")]
+    [InlineData(null, null, 14.7, true, null, "libgomp default (spin; libgomp was loaded before")]   // too late to choose
+    [InlineData(null, null, null, false, null, "libgomp default (spin; load average unknown)")]
+    public void The_OpenMp_wait_policy_follows_the_users_variables_else_the_load_at_start(string? policy, string? spins, double? load,
+        bool loaded, string? expectedPolicy, string description)
+    {
+        var choice = NativeRuntime.ChooseOpenMpWait(policy, spins, load, loaded);
+        Assert.Equal(expectedPolicy, choice.Value);
+        Assert.Equal(expectedPolicy == null ? null : "OMP_WAIT_POLICY", choice.Variable);
+        Assert.StartsWith(description, choice.Description);
     }
 }
 

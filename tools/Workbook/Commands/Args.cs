@@ -45,8 +45,18 @@ public sealed class Args
 
     /// <summary>A number option.</summary>
     public double? Double(string name) => Get(name) is { } v
-        ? double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw new UsageException($"--{name} takes a number, not '{v}'")
+        ? double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : throw new UsageException($"--{name} takes a finite number, not '{v}'")
         : null;
+
+    /// <summary>
+    /// Fails (a usage error) unless <paramref name="value"/> of option --<paramref name="name"/>, when
+    /// given, passes <paramref name="valid"/>; <paramref name="rule"/> says what a good value is.
+    /// </summary>
+    public static void Require(string name, double? value, Func<double, bool> valid, string rule)
+    {
+        if (value is { } v && !valid(v))
+            throw new UsageException($"--{name} {v.ToString(CultureInfo.InvariantCulture)} is out of range: use {rule}");
+    }
 
     /// <summary>An enum option (case-insensitive).</summary>
     public T? Enum<T>(string name) where T : struct, System.Enum => Get(name) is { } v

@@ -22,7 +22,9 @@ public static class TrainCommand
     {
         var args = new Args(argv, "fresh");
         if (args.Positional.Count != 1) throw new UsageException("train needs exactly one model name");
-        var info = ModelZoo.Get(args.Positional[0]);
+        ModelInfo info;
+        try { info = ModelZoo.Get(args.Positional[0]); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
         var spec = new TrainSpec
         {
             Name = info.Name,
@@ -45,17 +47,30 @@ public static class TrainCommand
         int? subset = args.Int("subset");
         bool fresh = args.Flag("fresh");
         args.RejectUnknown();
-        if (spec.Epochs < 1 || spec.BatchSize < 1) throw new UsageException("--epochs and --batch must be at least 1");
+        // Every number is checked here, before the data loads, so a typo costs no waiting.
+        Args.Require("epochs", spec.Epochs, e => e >= 1, "a whole number of at least 1, e.g. --epochs 10");
+        Args.Require("batch", spec.BatchSize, b => b >= 1, "a whole number of at least 1, e.g. --batch 64");
+        Args.Require("lr", spec.LearningRate, lr => lr > 0, "a number greater than 0, e.g. --lr 0.001");
+        Args.Require("momentum", spec.Momentum, m => m >= 0, "a number of at least 0, e.g. --momentum 0.9");
+        Args.Require("l1", spec.L1, l => l >= 0, "a number of at least 0 (0 turns it off)");
+        Args.Require("l2", spec.L2, l => l >= 0, "a number of at least 0 (0 turns it off)");
+        Args.Require("patience", spec.EarlyStoppingPatience, p => p >= 1, "a whole number of epochs of at least 1 (leave it out for no early stopping)");
+        Args.Require("decay", spec.DecayOnValidationDrop, d => d > 0 && d < 1, "a factor between 0 and 1 (exclusive), e.g. --decay 0.5");
+        Args.Require("validation", validationFraction, v => v >= 0 && v < 1, "a fraction from 0 (no validation set) up to but not including 1, e.g. --validation 0.2");
+        Args.Require("subset", subset, n => n >= 1, "a whole number of training images of at least 1 (leave it out for all of them)");
 
         var data = FashionMnist.Load();
         Dataset train = data.Train.Subset(subset), test = data.Test;
         if (classes == 5) { train = FashionMnist.ToFiveClasses(train); test = FashionMnist.ToFiveClasses(test); }
         Dataset? validation = null;
         if (validationFraction > 0) (train, validation) = train.Split(validationFraction, seed: spec.Seed);
+        if (train.Count == 0)
+            throw new UsageException($"--validation {validationFraction} of {train.Count + (validation?.Count ?? 0)} images leaves none to train on: use a smaller --validation or a larger --subset");
 
         Console.WriteLine($"Training {info.Name} ({info.Description}) on {train.Count:N0} images, validating on {validation?.Count ?? 0:N0}, testing on {test.Count:N0}; device {Compute.Description}");
-        // --fresh trains in a throw-away cache (and compares with the published record, if there is one).
-        var store = fresh ? new RunStore(Directory.CreateTempSubdirectory("workbook-fresh").FullName) : RunStore.Default;
+        // --fresh trains in a throw-away cache (and compares with the published record, if there is one); the
+        // cache is removed afterwards, or by the next --fresh when this process is killed first.
+        var store = fresh ? new RunStore(Leftovers.NewTempFolder("workbook-fresh").FullName) : RunStore.Default;
         var cache = fresh ? new RunCache(store, PublishedResults.Default) { Mode = CacheMode.Retrain } : RunCache.Default;
         var progress = new Runner.ConsoleReporter(Console.Out, interactive: !Console.IsOutputRedirected);
         TrainedRun run;

@@ -77,6 +77,17 @@ public sealed class CellOutputs
 {
     readonly List<CellOutput> outputs = new();
     readonly object gate = new();
+    bool frozen;
+
+    /// <summary>
+    /// Takes no more displays or console text: a cell stopped by its time limit or by Ctrl-C may
+    /// still be running in the background, and its report is written from what it had made by then.
+    /// The error that stopped it can still be added.
+    /// </summary>
+    public void Freeze()
+    {
+        lock (gate) frozen = true;
+    }
 
     /// <summary>A snapshot of the outputs.</summary>
     public IReadOnlyList<CellOutput> Items { get { lock (gate) return outputs.ToList(); } }
@@ -85,14 +96,14 @@ public sealed class CellOutputs
     public DisplayOutput AddDisplay(MimeBundle bundle, bool isResult = false)
     {
         var output = new DisplayOutput(bundle, isResult);
-        lock (gate) outputs.Add(output);
+        lock (gate) if (!frozen) outputs.Add(output);
         return output;
     }
 
     /// <summary>Replaces a displayed value's rendering in place.</summary>
     public void Replace(DisplayOutput output, MimeBundle bundle)
     {
-        lock (gate) output.Bundle = bundle;
+        lock (gate) if (!frozen) output.Bundle = bundle;
     }
 
     /// <summary>Appends console text, joining it to the last output when that is the same stream, as Jupyter shows it.</summary>
@@ -101,6 +112,7 @@ public sealed class CellOutputs
         if (text.Length == 0) return;
         lock (gate)
         {
+            if (frozen) return;
             if (outputs.LastOrDefault() is not StreamOutput s || s.Name != name)
             {
                 s = new StreamOutput(name);
@@ -117,12 +129,50 @@ public sealed class CellOutputs
     }
 }
 
-/// <summary>A Console.Out / Console.Error replacement that turns what a cell writes into a stream output.</summary>
-sealed class StreamCapture(CellOutputs outputs, string name) : TextWriter
+/// <summary>
+/// Console.Out and Console.Error while cells run: text goes to the outputs of the cell whose code
+/// (or a task or thread it started) writes it, and elsewhere to the console as it was. The cell is
+/// found through the execution context, not through a process-wide setting, so a cell abandoned at
+/// its time limit that still writes never writes into another cell's outputs or onto the terminal.
+/// </summary>
+sealed class CellConsole(TextWriter fallback, string name) : TextWriter
 {
+    static readonly AsyncLocal<CellOutputs?> current = new();
+    static readonly object gate = new();
+    static TextWriter? installedOut, installedError;
+
+    /// <summary>The outputs that console text of this execution context goes to (null: the fallback console).</summary>
+    public static CellOutputs? Current { get => current.Value; set => current.Value = value; }
+
+    /// <summary>Routes Console.Out and Console.Error through <see cref="Current"/>, unless they are routed already.</summary>
+    public static void Install()
+    {
+        lock (gate)
+        {
+            if (Console.Out != installedOut)
+            {
+                Console.SetOut(new CellConsole(Console.Out, "stdout"));
+                installedOut = Console.Out;
+            }
+            if (Console.Error != installedError)
+            {
+                Console.SetError(new CellConsole(Console.Error, "stderr"));
+                installedError = Console.Error;
+            }
+        }
+    }
+
     public override Encoding Encoding => Encoding.UTF8;
-    public override void Write(char value) => outputs.AppendStream(name, value.ToString());
-    public override void Write(string? value) => outputs.AppendStream(name, value ?? "");
-    public override void Write(char[] buffer, int index, int count) => outputs.AppendStream(name, new string(buffer, index, count));
-    public override void WriteLine(string? value) => outputs.AppendStream(name, (value ?? "") + NewLine);
+    public override void Write(char value) => Write(value.ToString());
+    public override void Write(char[] buffer, int index, int count) => Write(new string(buffer, index, count));
+    public override void WriteLine(string? value) => Write((value ?? "") + NewLine);
+    public override void Write(string? value)
+    {
+        if (current.Value is { } outputs) outputs.AppendStream(name, value ?? "");
+        else fallback.Write(value);
+    }
+    public override void Flush()
+    {
+        if (current.Value is null) fallback.Flush();
+    }
 }

@@ -38,20 +38,80 @@ public sealed class NotebookCell
     /// </summary>
     public string? KernelName { get; }
 
-    internal NotebookCell(JsonObject json, int number)
+    internal NotebookCell(JsonObject json, int number, string file)
     {
         Json = json;
         Number = number;
-        Kind = (string?)json["cell_type"] switch
+        var where = $"{file}: cell {number}";
+        Kind = Shape.String(json, "cell_type", where) switch
         {
             "markdown" => CellKind.Markdown,
             "code" => CellKind.Code,
             "raw" => CellKind.Raw,
-            var other => throw new InvalidDataException($"cell {number} has an unknown cell_type '{other}'"),
+            var other => throw new InvalidDataException($"{where} has an unknown cell_type '{other ?? "(missing)"}'; it must be markdown, code or raw"),
         };
-        Source = Notebook.JoinText(json["source"]);
-        KernelName = (string?)json["metadata"]?["polyglot_notebook"]?["kernelName"]
-                     ?? (string?)json["metadata"]?["dotnet_interactive"]?["language"];
+        Source = Shape.MultilineText(json["source"], $"{where}'s source");
+        var metadata = Shape.Object(json, "metadata", where);
+        KernelName = Shape.String(Shape.Object(metadata, "polyglot_notebook", $"{where}'s metadata"), "kernelName", $"{where}'s metadata.polyglot_notebook")
+                     ?? Shape.String(Shape.Object(metadata, "dotnet_interactive", $"{where}'s metadata"), "language", $"{where}'s metadata.dotnet_interactive");
+    }
+}
+
+/// <summary>
+/// Checks of the JSON types the runner relies on: valid JSON of the wrong shape (a number where a
+/// string belongs) is a clear <see cref="InvalidDataException"/> saying which field, not an
+/// InvalidOperationException from deep inside the runner.
+/// </summary>
+static class Shape
+{
+    static string Kind(JsonNode? node) => node switch
+    {
+        JsonObject => "an object",
+        JsonArray => "an array",
+        JsonValue v => v.GetValueKind() switch
+        {
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            _ => "null",
+        },
+        _ => "null",
+    };
+
+    static InvalidDataException Wrong(string where, string field, string expected, JsonNode? node) =>
+        new($"{where}: \"{field}\" must be {expected} but is {Kind(node)} ({node?.ToJsonString() ?? "null"}). Fix the notebook in an editor, or restore it from version control.");
+
+    /// <summary>A string member, or null when it is absent or null.</summary>
+    public static string? String(JsonObject? parent, string field, string where) => parent?[field] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        var other => throw Wrong(where, field, "a string", other),
+    };
+
+    /// <summary>An object member, or null when it is absent or null.</summary>
+    public static JsonObject? Object(JsonObject? parent, string field, string where) => parent?[field] switch
+    {
+        null => null,
+        JsonObject o => o,
+        var other => throw Wrong(where, field, "an object", other),
+    };
+
+    /// <summary>An integer member, or null when it is absent or null.</summary>
+    public static int? Int(JsonObject parent, string field, string where) => parent[field] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var i) => i,
+        var other => throw Wrong(where, field, "a whole number", other),
+    };
+
+    /// <summary>nbformat's multi-line string: a string or an array of strings.</summary>
+    public static string MultilineText(JsonNode? node, string where)
+    {
+        if (node is JsonArray lines && lines.All(l => l is JsonValue v && v.GetValueKind() == JsonValueKind.String))
+            return Notebook.JoinText(lines);
+        if (node is null || node is JsonValue s && s.GetValueKind() == JsonValueKind.String) return Notebook.JoinText(node);
+        throw new InvalidDataException($"{where} must be a string or an array of strings but is {Kind(node)}. Fix the notebook in an editor, or restore it from version control.");
     }
 }
 
@@ -91,12 +151,17 @@ public sealed class Notebook
         {
             throw new InvalidDataException($"{full} is not valid JSON: {e.Message}", e);
         }
-        if ((int?)json["nbformat"] is not 4)
+        if (Shape.Int(json, "nbformat", full) is not 4)
             throw new InvalidDataException($"{full} is not an nbformat 4 notebook (nbformat = {json["nbformat"]?.ToJsonString() ?? "missing"})");
+        Shape.Int(json, "nbformat_minor", full);
+        // The notebook's default kernel, read by the runner and rewritten by the writer.
+        var metadata = Shape.Object(json, "metadata", full);
+        var polyglot = Shape.Object(metadata, "polyglot_notebook", $"{full}: metadata");
+        Shape.String(Shape.Object(polyglot, "kernelInfo", $"{full}: metadata.polyglot_notebook"), "defaultKernelName", $"{full}: metadata.polyglot_notebook.kernelInfo");
         if (json["cells"] is not JsonArray cellArray)
             throw new InvalidDataException($"{full} has no cells array");
         var cells = cellArray.Select((c, i) => new NotebookCell(
-            c as JsonObject ?? throw new InvalidDataException($"{full}: cell {i + 1} is not an object"), i + 1)).ToList();
+            c as JsonObject ?? throw new InvalidDataException($"{full}: cell {i + 1} is not an object"), i + 1, full)).ToList();
         return new Notebook(full, json, cells);
     }
 

@@ -31,8 +31,9 @@ public sealed record CellRun(NotebookCell Cell, string? Kernel, CellOutputs Outp
 /// <param name="Seconds">Wall time of the whole notebook.</param>
 /// <param name="StartedUtc">When it started.</param>
 /// <param name="Profile">The workbook profile it ran under.</param>
+/// <param name="Interrupted">True when the run was stopped (Ctrl-C) rather than failing by itself.</param>
 public sealed record NotebookResult(Notebook Notebook, IReadOnlyList<CellRun> Cells, int? FailedCell, ErrorOutput? Error,
-    double Seconds, DateTime StartedUtc, string Profile)
+    double Seconds, DateTime StartedUtc, string Profile, bool Interrupted = false)
 {
     /// <summary>True when every cell ran.</summary>
     public bool Succeeded => FailedCell == null;
@@ -56,8 +57,14 @@ public sealed class NotebookRunner(PackageCatalog catalog)
     /// <summary>Told when a code cell starts: the cell and the number of code cells.</summary>
     public event Action<Notebook, NotebookCell, int>? CellStarting;
 
-    /// <summary>Runs the notebook. Never throws for a failing cell: the failure is in the result.</summary>
-    public async Task<NotebookResult> RunAsync(Notebook notebook)
+    /// <summary>
+    /// Runs the notebook. Never throws for a failing cell: the failure is in the result. A cell that
+    /// runs longer than <paramref name="cellLimit"/>, or is running when <paramref name="stop"/> is
+    /// cancelled (Ctrl-C), fails with a message saying so and the notebook stops there. .NET cannot
+    /// kill a thread, so such a cell is abandoned: it may keep running in the background until the
+    /// process ends, but the outputs it had made are in the result.
+    /// </summary>
+    public async Task<NotebookResult> RunAsync(Notebook notebook, TimeSpan? cellLimit = null, CancellationToken stop = default)
     {
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -70,6 +77,7 @@ public sealed class NotebookRunner(PackageCatalog catalog)
         int executionCount = 0;
         int? failed = null;
         ErrorOutput? error = null;
+        bool interrupted = false;
 
         var previousDirectory = Directory.GetCurrentDirectory();
         Directory.SetCurrentDirectory(folder);
@@ -92,14 +100,19 @@ public sealed class NotebookRunner(PackageCatalog catalog)
                 {
                     var prepared = CellPreprocessor.Prepare(cell, defaultKernel);
                     kernel = prepared.Kernel;
-                    if (prepared.Kernel == CellPreprocessor.MarkdownKernel)
+                    if (stop.IsCancellationRequested)
+                    {
+                        thrown = new OperationCanceledException($"interrupted (Ctrl-C) before cell {cell.Number} ran; the cells before it ran and their outputs are kept");
+                        interrupted = true;
+                    }
+                    else if (prepared.Kernel == CellPreprocessor.MarkdownKernel)
                     {
                         ShowMarkdown(prepared, outputs);
                         thrown = null;
                     }
                     else
                     {
-                        thrown = await session.RunAsync(prepared, outputs, cell.Number);
+                        (thrown, interrupted) = await RunWithinLimits(session, prepared, outputs, cell.Number, cellLimit, stop);
                     }
                 }
                 catch (NotebookDirectiveException e)
@@ -119,8 +132,36 @@ public sealed class NotebookRunner(PackageCatalog catalog)
         {
             Directory.SetCurrentDirectory(previousDirectory);
         }
-        return new NotebookResult(notebook, runs, failed, error, clock.Elapsed.TotalSeconds, started, profile);
+        return new NotebookResult(notebook, runs, failed, error, clock.Elapsed.TotalSeconds, started, profile, interrupted);
     }
+
+    /// <summary>
+    /// Runs one cell until it ends, its time limit passes or <paramref name="stop"/> is cancelled;
+    /// returns what stopped it (null when it ran) and whether that was an interruption.
+    /// </summary>
+    static async Task<(Exception? Thrown, bool Interrupted)> RunWithinLimits(ScriptSession session, PreparedCell prepared,
+        CellOutputs outputs, int number, TimeSpan? limit, CancellationToken stop)
+    {
+        var clock = Stopwatch.StartNew();
+        var cell = Task.Run(() => session.RunAsync(prepared, outputs, number));
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var deadline = Task.Delay(limit ?? Timeout.InfiniteTimeSpan, wait.Token);
+        if (await Task.WhenAny(cell, deadline) == cell)
+        {
+            wait.Cancel();
+            return (await cell, false);
+        }
+        // Abandoned: its report keeps what it made so far; whatever it writes later is dropped.
+        outputs.Freeze();
+        var seconds = clock.Elapsed.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+        return stop.IsCancellationRequested
+            ? (new OperationCanceledException($"interrupted (Ctrl-C) while cell {number} ran, after {seconds} s; the cells before it ran and their outputs are kept"), true)
+            : (new TimeoutException($"cell {number} did not finish within {limit!.Value.TotalSeconds:0.##} s (the cell time limit, --cell-timeout or {CellTimeoutVariable}); " +
+                                    "the notebook stopped here. Raise the limit if the cell needs longer."), false);
+    }
+
+    /// <summary>Environment variable with the default per-cell time limit in seconds.</summary>
+    public const string CellTimeoutVariable = "WORKBOOK_CELL_TIMEOUT";
 
     /// <summary>A #!markdown code cell shows its text rendered, as Polyglot's markdown kernel does.</summary>
     static void ShowMarkdown(PreparedCell cell, CellOutputs outputs) =>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Workbook.Cli.Runner.Html;
 using Workbook.Runtime;
 using Workbook.Training;
@@ -14,11 +15,12 @@ public static class RunCommand
     /// <summary>The command's help text.</summary>
     public const string Usage = """
         usage: workbook run [NOTEBOOK...] [--profile smoke|quick|paper] [--out DIR] [--seeds N] [--retrain]
-                            [--publish] [--record-timings]
+                            [--publish] [--record-timings] [--cell-timeout SECONDS]
 
           NOTEBOOK          .ipynb files or folders of them (default: every notebooks/*.ipynb, in name order)
           --profile         smoke, quick or paper (default: WORKBOOK_PROFILE, else quick)
-          --out             where reports go (default: WORKBOOK_OUT, else <repository>/reports)
+          --out             where reports go (default: WORKBOOK_OUT, else <repository>/reports); checked
+                            before the first notebook runs
           --seeds N         seeds per judged experiment (default: WORKBOOK_SEEDS, else 3 under paper, 1 otherwise)
           --retrain         train every run again, ignoring runs/ and results/; each retrained run is compared
                             with its published record and the report says where they differ
@@ -26,11 +28,16 @@ public static class RunCommand
                             each notebook's claims and timing into results/<notebook>/, and regenerate README's
                             scorecard and paper timings from results/
           --record-timings  maintainer step: write this whole-workbook run's timings into README.md
+          --cell-timeout S  stop a notebook at a cell that runs longer than S seconds (default:
+                            WORKBOOK_CELL_TIMEOUT, else no limit; compiling the cell counts); the next
+                            notebook still runs, while the stopped cell may go on in the background
 
         Runs are taken from this machine's cache (runs/), then from the published results (results/), and
         trained only when neither has them. A plain run never changes tracked files.
         Writes <out>/<name>.ipynb (executed), <out>/<name>.html, <out>/index.html and <out>/timings.json.
-        Exit code: 0 when every notebook ran, 1 when one failed, 2 for a usage error.
+        Ctrl-C stops the run: the reports so far are kept and the interrupted notebook gets a partial
+        report; a second Ctrl-C quits at once.
+        Exit code: 0 when every notebook ran, 1 when one failed, 2 for a usage error, 130 when interrupted.
         """;
 
     /// <param name="WholeWorkbook">Every notebook of notebooks/ into the default reports folder: only such a run updates README's timings.</param>
@@ -38,8 +45,12 @@ public static class RunCommand
     /// <param name="Retrain">Train everything again and compare with the published records.</param>
     /// <param name="Publish">Write new runs, claims and timings into results/ and README.</param>
     /// <param name="RecordTimings">Write the whole-workbook timings into README.</param>
+    /// <param name="CellTimeout">The per-cell time limit, or null for none.</param>
     sealed record Options(IReadOnlyList<string> Notebooks, string Profile, string Out, bool WholeWorkbook, int? Seeds = null,
-        bool Retrain = false, bool Publish = false, bool RecordTimings = false);
+        bool Retrain = false, bool Publish = false, bool RecordTimings = false, TimeSpan? CellTimeout = null);
+
+    /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int InterruptedExitCode = 130;
 
     /// <summary>Runs the command; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -77,6 +88,17 @@ public static class RunCommand
         Directory.CreateDirectory(options.Out);
 
         var reporter = new ConsoleReporter(terminal, !Console.IsOutputRedirected);
+        // First Ctrl-C (or SIGTERM): stop after writing the reports; a second one quits at once.
+        using var stop = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext context)
+        {
+            if (stop.IsCancellationRequested) return; // not cancelled: the default action ends the process
+            context.Cancel = true;
+            stop.Cancel();
+            reporter.Line("interrupted: writing the reports of what ran so far (press Ctrl-C again to quit at once)");
+        }
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         var catalog = PackageCatalog.ForRunner();
         var runner = new NotebookRunner(catalog);
         runner.CellStarting += reporter.CellStarting;
@@ -91,7 +113,7 @@ public static class RunCommand
         var failures = new List<string>();
         try
         {
-            for (int i = 0; i < options.Notebooks.Count; i++)
+            for (int i = 0; i < options.Notebooks.Count && !stop.IsCancellationRequested; i++)
             {
                 var path = options.Notebooks[i];
                 var name = Path.GetFileNameWithoutExtension(path);
@@ -111,10 +133,19 @@ public static class RunCommand
                 cachedRuns = 0;
                 RunContext.Override = notebook.Name;
                 RunLog.Clear();
-                var result = await runner.RunAsync(notebook) with { Runs = RunLog.Entries };
+                var result = await runner.RunAsync(notebook, options.CellTimeout, stop.Token) with { Runs = RunLog.Entries };
                 reporter.NotebookFinished(result);
-                IpynbWriter.Write(result, Path.Combine(options.Out, notebook.Name + ".ipynb"));
-                HtmlReportWriter.Write(result, Path.Combine(options.Out, notebook.Name + ".html"));
+                try
+                {
+                    IpynbWriter.Write(result, Path.Combine(options.Out, notebook.Name + ".ipynb"));
+                    HtmlReportWriter.Write(result, Path.Combine(options.Out, notebook.Name + ".html"));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The folder was checked at the start; it may have filled up or gone since.
+                    reporter.Line($"  ERROR: the reports of {notebook.Name} could not be written to {options.Out}: {e.Message}");
+                    failures.Add($"{notebook.Name}.ipynb: its reports could not be written: {e.Message}");
+                }
                 records.Add(RunRecord.From(result) with { CachedRuns = cachedRuns });
                 if (options.Publish && result.Succeeded)
                 {
@@ -122,11 +153,10 @@ public static class RunCommand
                     reporter.Line($"  published: results/{notebook.Name}/ ({RunProvenanceCounts(result)})");
                 }
                 if (!result.Succeeded)
-                    failures.Add($"{notebook.Name}.ipynb failed at cell {result.FailedCell}: {(result.Error is { } err ? CellError.Summary(err) : "")}");
+                    failures.Add($"{notebook.Name}.ipynb {(result.Interrupted ? "was interrupted" : "failed")} at cell {result.FailedCell}: {(result.Error is { } err ? CellError.Summary(err) : "")}");
                 // After every notebook, so an interrupted run still lists the notebooks it finished.
-                WriteIndex(options.Out, records);
+                TryWriteIndex(options.Out, records, reporter);
             }
-            if (options.Notebooks.Count == 0) WriteIndex(options.Out, records);
         }
         finally
         {
@@ -136,15 +166,30 @@ public static class RunCommand
         reporter.Summary(records);
         reporter.Line($"reports: {Path.Combine(options.Out, "index.html")}");
         // Only maintainer steps touch tracked files: a user's plain run leaves the clone clean.
-        if (options.RecordTimings && options.WholeWorkbook && records.Count > 0 && ReadmeTimings.Record(records, options.Profile))
+        if (options.RecordTimings && options.WholeWorkbook && records.Count > 0 && !stop.IsCancellationRequested
+            && ReadmeTimings.Record(records, options.Profile))
             reporter.Line($"README.md: recorded the {options.Profile} timings");
         if (options.Publish && Publishing.Publication.WriteReadme(WorkbookPaths.Results))
             reporter.Line("README.md: regenerated the scorecard and the paper timings from results/");
         foreach (var f in failures) reporter.Line("FAILED: " + f);
+        if (stop.IsCancellationRequested)
+        {
+            reporter.Line($"interrupted: {records.Count} of {options.Notebooks.Count} notebooks have reports");
+            return InterruptedExitCode;
+        }
         return failures.Count == 0 ? 0 : 1;
     }
 
     static string RunProvenanceCounts(NotebookResult result) => Workbook.Reporting.RunProvenanceTable.Counts(result.Runs);
+
+    static void TryWriteIndex(string folder, IReadOnlyList<RunRecord> records, ConsoleReporter reporter)
+    {
+        try { WriteIndex(folder, records); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            reporter.Line($"  ERROR: the index could not be written to {folder}: {e.Message}");
+        }
+    }
 
     static void WriteIndex(string folder, IReadOnlyList<RunRecord> records)
     {
@@ -157,7 +202,7 @@ public static class RunCommand
     static Options Parse(string[] args)
     {
         var paths = new List<string>();
-        string? profile = null, output = null;
+        string? profile = null, output = null, cellTimeout = null;
         int? seeds = null;
         bool retrain = false, publish = false, recordTimings = false;
         for (int i = 0; i < args.Length; i++)
@@ -167,10 +212,16 @@ public static class RunCommand
             {
                 case "--profile": profile = Value(); break;
                 case "--out": output = Value(); break;
-                case "--seeds": seeds = Profile.ParseSeeds(Value()); break;
+                case "--seeds":
+                    var count = Value();
+                    try { seeds = Profile.ParseSeeds(count); }
+                    catch (ArgumentException e) { throw new ArgumentException($"--seeds {count}: {e.Message}"); }
+                    break;
                 case "--retrain": retrain = true; break;
                 case "--publish": publish = true; break;
                 case "--record-timings": recordTimings = true; break;
+                case "--cell-timeout": cellTimeout = Value(); break;
+                case var a when a.StartsWith("--cell-timeout=", StringComparison.Ordinal): cellTimeout = a["--cell-timeout=".Length..]; break;
                 case var a when a.StartsWith("--profile=", StringComparison.Ordinal): profile = a["--profile=".Length..]; break;
                 case var a when a.StartsWith("--out=", StringComparison.Ordinal): output = a["--out=".Length..]; break;
                 case var a when a.StartsWith('-'): throw new ArgumentException($"unknown option {a}");
@@ -184,8 +235,43 @@ public static class RunCommand
             throw new ArgumentException("--publish publishes paper-profile results only: add --profile paper");
         if (publish && retrain)
             throw new ArgumentException("--publish with --retrain would replace published records: retrain first, then publish");
-        return new Options(FindNotebooks(paths), profile, outFolder, paths.Count == 0 && outFolder == Path.GetFullPath(defaultOut),
-            seeds, retrain, publish, recordTimings);
+        var limit = ParseSeconds(cellTimeout ?? Environment.GetEnvironmentVariable(NotebookRunner.CellTimeoutVariable),
+            cellTimeout != null ? "--cell-timeout" : NotebookRunner.CellTimeoutVariable);
+        var notebooks = FindNotebooks(paths);
+        CheckWritable(outFolder);
+        return new Options(notebooks, profile, outFolder, paths.Count == 0 && outFolder == Path.GetFullPath(defaultOut),
+            seeds, retrain, publish, recordTimings, limit);
+    }
+
+    /// <summary>A time limit in seconds (a positive number), or null when none is given.</summary>
+    static TimeSpan? ParseSeconds(string? text, string name)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            || !double.IsFinite(seconds) || seconds <= 0 || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
+            throw new ArgumentException($"{name} takes a number of seconds greater than 0, not '{text}' (for example {name}{(name.StartsWith('-') ? " " : "=")}600)");
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    /// <summary>
+    /// Fails (a usage error) when reports cannot be written to <paramref name="folder"/>: checked before
+    /// the first notebook runs, so a long run never ends by losing its reports.
+    /// </summary>
+    static void CheckWritable(string folder)
+    {
+        const string fix = "Choose a folder you can write with --out DIR (or WORKBOOK_OUT).";
+        if (File.Exists(folder)) throw new ArgumentException($"--out {folder} is a file, not a folder. {fix}");
+        var probe = Path.Combine(folder, $".write-test-{Environment.ProcessId}.tmp");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--out {folder} cannot be written: {e.Message}. {fix}");
+        }
     }
 
     /// <summary>The notebooks to run: those named (folders expand to their *.ipynb), else notebooks/*.ipynb, each in name order.</summary>
@@ -198,15 +284,19 @@ public static class RunCommand
         {
             var folder = Path.Combine(WorkbookPaths.Root, "notebooks");
             if (!Directory.Exists(folder)) throw new ArgumentException($"no notebooks folder at {folder}; name the notebooks to run");
-            return InFolder(folder).ToList();
+            return NonEmpty(InFolder(folder).ToList(), folder);
         }
         var found = new List<string>();
         foreach (var p in paths)
         {
-            if (Directory.Exists(p)) found.AddRange(InFolder(p).Select(Path.GetFullPath));
+            if (Directory.Exists(p)) found.AddRange(NonEmpty(InFolder(p).Select(Path.GetFullPath).ToList(), p));
             else if (File.Exists(p)) found.Add(Path.GetFullPath(p));
             else throw new ArgumentException($"no such notebook: {p}");
         }
         return found;
     }
+
+    /// <summary>A folder named to be run must hold notebooks: running nothing and exiting 0 would hide a wrong path.</summary>
+    static List<string> NonEmpty(List<string> notebooks, string folder) => notebooks.Count > 0 ? notebooks
+        : throw new ArgumentException($"there are no notebooks (*.ipynb) in {Path.GetFullPath(folder)}; name the notebooks or a folder that holds them");
 }

@@ -37,18 +37,19 @@ public sealed class ScriptSession
     /// <summary>
     /// Runs one prepared C# cell, writing its outputs (package list, console text, displayed values,
     /// its last value) to <paramref name="outputs"/>. Returns the exception that stopped it, or null.
-    /// Whatever the cell does, the console is given back to the runner afterwards.
+    /// Console text of the cell, and of the tasks it starts, goes to its outputs (<see cref="CellConsole"/>).
     /// </summary>
     public async Task<Exception?> RunAsync(PreparedCell cell, CellOutputs outputs, int cellNumber)
     {
         var clock = Stopwatch.StartNew();
         globals.Outputs = outputs;
-        var (stdout, stderr) = (Console.Out, Console.Error);
+        // Flows to every task the cell starts, and ends with this method (an async method's changes
+        // to the execution context do not reach its caller).
+        CellConsole.Install();
+        CellConsole.Current = outputs;
         try
         {
             ApplyDirectives(cell.Directives, outputs);
-            Console.SetOut(new StreamCapture(outputs, "stdout"));
-            Console.SetError(new StreamCapture(outputs, "stderr"));
             if (CellPreprocessor.HasCode(cell.Code))
             {
                 var options = ScriptOptions.Default
@@ -77,8 +78,7 @@ public sealed class ScriptSession
         }
         finally
         {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
+            CellConsole.Current = null;
         }
     }
 

@@ -31,7 +31,7 @@ public sealed record MachineInfo(int Cores, string Os, string Architecture)
 
 /// <summary>One notebook's latest run, as kept in reports/timings.json and shown in reports/index.html.</summary>
 /// <param name="Notebook">File name without extension.</param>
-/// <param name="Status">ok, failed (a cell failed) or error (the notebook could not be read).</param>
+/// <param name="Status">ok, failed (a cell failed), interrupted (Ctrl-C) or error (the notebook could not be read).</param>
 /// <param name="Cells">Code cells that ran (the failed one included).</param>
 /// <param name="CodeCells">Code cells in the notebook.</param>
 /// <param name="Seconds">Wall time.</param>
@@ -47,8 +47,11 @@ public sealed record RunRecord(string Notebook, string Status, int Cells, int Co
     /// <summary>The status of a notebook whose every cell ran.</summary>
     public const string Ok = "ok";
 
+    /// <summary>ok, interrupted (Ctrl-C) or failed.</summary>
+    public static string StatusOf(NotebookResult r) => r.Succeeded ? Ok : r.Interrupted ? "interrupted" : "failed";
+
     /// <summary>The record of a finished run.</summary>
-    public static RunRecord From(NotebookResult r) => new(r.Notebook.Name, r.Succeeded ? Ok : "failed", r.CellsRun, r.CodeCells,
+    public static RunRecord From(NotebookResult r) => new(r.Notebook.Name, StatusOf(r), r.CellsRun, r.CodeCells,
         Math.Round(r.Seconds, 2), r.Profile, r.StartedUtc, MachineInfo.Current, r.FailedCell, r.Error is { } e ? CellError.Summary(e) : null);
 }
 

@@ -19,7 +19,7 @@ public static class HtmlReportWriter
     {
         var body = new StringBuilder();
         int charts = 0;
-        var status = result.Succeeded ? RunRecord.Ok : "failed";
+        var status = RunRecord.StatusOf(result);
         body.Append("<header class=\"page\"><h1>").Append(E(result.Notebook.Name)).Append("</h1><div class=\"meta\">")
             .Append(Badge(status))
             .Append($" &middot; {E(result.Profile)} profile &middot; {result.StartedUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC")
