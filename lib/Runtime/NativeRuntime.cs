@@ -29,7 +29,7 @@ public static class NativeRuntime
     internal static void OnLibraryLoad()
     {
         TuneMalloc();
-        RecordOpenMpWaitPolicy();
+        TuneOpenMp();
         PreloadPatchedTorchSharp();
         FSharpCoreBinding.Install();
     }
@@ -97,10 +97,15 @@ public static class NativeRuntime
     public static string OpenMpWaitPolicy { get; private set; } = "libgomp default (spin)";
 
     /// <summary>
-    /// Records the OpenMP wait policy the user set; the library itself keeps libgomp's default
-    /// (measurements and advice: environment.md, "Native settings the library makes at start-up").
+    /// Records the OpenMP wait policy; the library keeps libgomp's default. Measured with
+    /// `workbook bench` on an idle 2-core machine, spinning workers make an MLP epoch 1.0 s where sleeping
+    /// ones (OMP_WAIT_POLICY=PASSIVE) take 1.9 s; the CNNs do not care. On a machine that is busy with
+    /// other work the opposite holds: with one other busy process an MLP epoch took 6 s spinning and
+    /// 1.9 s sleeping, and at load averages of 6-16 up to 90 s against 1-4 s. So on a shared machine set
+    /// OMP_WAIT_POLICY=PASSIVE in the environment before starting (libgomp reads it once, when libtorch
+    /// loads); environment.md says more.
     /// </summary>
-    static void RecordOpenMpWaitPolicy()
+    static void TuneOpenMp()
     {
         if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is { Length: > 0 } policy)
             OpenMpWaitPolicy = $"{policy} (OMP_WAIT_POLICY)";
