@@ -99,15 +99,6 @@ public sealed class Pca : IDisposable
         return (projected.to(ScalarType.Float64, CPU).mm(Components) + Mean).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Cumulative explained-variance ratio: element i is the share kept by the first i + 1 components.</summary>
-    public double[] CumulativeRatio()
-    {
-        var sums = new double[Count];
-        double acc = 0;
-        for (int i = 0; i < Count; i++) sums[i] = acc += ExplainedVarianceRatio[i];
-        return sums;
-    }
-
     /// <summary>Frees the tensors.</summary>
     public void Dispose()
     {

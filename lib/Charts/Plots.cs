@@ -11,18 +11,8 @@ namespace Workbook.Charts;
 /// </summary>
 public static class Plots
 {
-    static readonly Dictionary<string, string> metricTitles = new()
-    {
-        ["train_loss"] = "training loss", ["train_acc"] = "training accuracy",
-        ["val_loss"] = "validation loss", ["val_acc"] = "validation accuracy",
-        ["test_loss"] = "test loss", ["test_acc"] = "test accuracy", ["lr"] = "learning rate", ["seconds"] = "seconds",
-    };
-
     /// <summary>Wraps a value for Plotly.NET.CSharp's optional parameters (needed where the value is an interface type).</summary>
     static CS.Optional<T> Opt<T>(T value) => new(value, true);
-
-    /// <summary>Readable name of a history metric.</summary>
-    public static string MetricTitle(string metric) => metricTitles.GetValueOrDefault(metric, metric);
 
     /// <summary>
     /// Sets the title, axis titles and height of a chart. The width is left to the page: the chart
@@ -49,14 +39,14 @@ public static class Plots
     }
 
     /// <summary>One line per run: a metric against the epoch. Diverged runs are named as such.</summary>
-    public static GenericChart Curves(IEnumerable<TrainedRun> runs, string metric, string? title = null) =>
+    public static GenericChart Curves(IEnumerable<TrainedRun> runs, Metric metric, string? title = null) =>
         Curves(runs.Select(r => (r.Diverged ? $"{r.Name} (diverged)" : r.Name, r.History)), metric, title);
 
     /// <summary>One line per named history: a metric against the epoch.</summary>
-    public static GenericChart Curves(IEnumerable<(string Name, History History)> series, string metric, string? title = null)
+    public static GenericChart Curves(IEnumerable<(string Name, History History)> series, Metric metric, string? title = null)
     {
         var lines = series.Select(s => Line(s.History, metric, s.Name)).ToList();
-        return Style(CS.Chart.Combine(lines), title ?? MetricTitle(metric), "epoch", MetricTitle(metric));
+        return Style(CS.Chart.Combine(lines), title ?? metric.Title, "epoch", metric.Title);
     }
 
     /// <summary>One line per named series of per-epoch values (epoch 1, 2, ...); NaN values are left out.</summary>
@@ -70,7 +60,7 @@ public static class Plots
         return Style(CS.Chart.Combine(lines), title, xTitle, yTitle);
     }
 
-    static GenericChart Line(History history, string metric, string name, string? dash = null)
+    static GenericChart Line(History history, Metric metric, string name, string? dash = null)
     {
         var y = history.Series(metric);
         var x = Enumerable.Range(1, y.Length).ToArray();
@@ -102,14 +92,15 @@ public static class Plots
     public static GenericChart TrainVersusRows(IReadOnlyList<TrainedRun> runs, string against = "test", string? title = null)
     {
         if (runs.Count == 0) throw new ArgumentException("TrainVersus needs at least one run", nameof(runs));
-        string other = AgainstName(against), prefix = against;
+        string other = AgainstName(against);
+        var (loss, accuracy) = against == "val" ? (Metric.ValidationLoss, Metric.ValidationAccuracy) : (Metric.TestLoss, Metric.TestAccuracy);
         var panels = new List<GenericChart>();
         var titles = new List<string>();
         foreach (var run in runs)
         {
-            foreach (var (metric, quantity) in new[] { ("loss", "loss"), ("acc", "accuracy") })
+            foreach (var (trained, compared, quantity) in new[] { (Metric.TrainLoss, loss, "loss"), (Metric.TrainAccuracy, accuracy, "accuracy") })
             {
-                var lines = CS.Chart.Combine([Line(run.History, $"train_{metric}", "training"), Line(run.History, $"{prefix}_{metric}", other, "dash")]);
+                var lines = CS.Chart.Combine([Line(run.History, trained, "training"), Line(run.History, compared, other, "dash")]);
                 panels.Add(Style(lines, null, "epoch", quantity));
                 titles.Add($"{run.Name}: {quantity}");
             }

@@ -1,6 +1,4 @@
 using System.Text.Json.Serialization;
-using Workbook.Data;
-using Workbook.Reporting;
 
 namespace Workbook.Evaluation;
 
@@ -64,33 +62,4 @@ public sealed class EvalResult
 
     /// <summary>Indices of the misclassified examples, in data order.</summary>
     public int[] MisclassifiedIndices() => Enumerable.Range(0, Count).Where(i => Predictions[i] != Labels[i]).ToArray();
-
-    /// <summary>The confusion matrix as a table (rows: true class, columns: predicted).</summary>
-    public Table ConfusionTable(string? title = null)
-    {
-        var t = new Table(new[] { "true \\ predicted" }.Concat(ClassNames).ToArray()) { Title = title ?? "Confusion matrix (rows: true class, columns: predicted)" };
-        var m = Confusion;
-        for (int i = 0; i < m.Length; i++) t.Add(new object?[] { ClassNames[i] }.Concat(m[i].Select(v => (object?)v)).ToArray());
-        return t;
-    }
-
-    /// <summary>Per-class accuracy and correct counts.</summary>
-    public Table PerClassTable(string? title = null)
-    {
-        var t = new Table("class", "correct", "of", "accuracy") { Title = title };
-        t.Formats["accuracy"] = "P1";
-        var m = Confusion;
-        for (int i = 0; i < m.Length; i++) t.Add(ClassNames[i], m[i][i], m[i].Sum(), PerClassAccuracy[i]);
-        return t;
-    }
-
-    /// <summary>A gallery of the first <paramref name="count"/> misclassified images of <paramref name="data"/> (the set this result came from).</summary>
-    public ImageGrid Misclassified(Dataset data, int count = 20, string? title = null)
-    {
-        if (data.Count != Count) throw new ArgumentException($"this result covers {Count} examples but the data set has {data.Count}");
-        var grid = new ImageGrid(title ?? $"First {count} misclassified examples (true → predicted)", columns: 10);
-        foreach (var i in MisclassifiedIndices().Take(count))
-            grid.Add(data.Image(i), $"{ClassNames[Labels[i]]} → {ClassNames[Predictions[i]]}");
-        return grid;
-    }
 }

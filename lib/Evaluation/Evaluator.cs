@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using TorchSharp;
 using Workbook.Data;
+using Workbook.Models;
 using Workbook.Runtime;
-using Workbook.Training;
 using static TorchSharp.torch;
 
 namespace Workbook.Evaluation;
@@ -13,31 +13,18 @@ public static class Evaluator
     /// <summary>Accuracy, loss, predictions and timing of <paramref name="model"/> on <paramref name="data"/>.</summary>
     public static EvalResult Evaluate(nn.Module<Tensor, Tensor> model, Dataset data, LossKind loss = LossKind.CrossEntropy, int batchSize = 1000)
     {
-        var device = Compute.Device;
-        bool wasTraining = model.training;
-        model.eval();
-        using var kernels = ConvolutionGuard.For(model);
         var predictions = new long[data.Count];
         double lossSum = 0;
-        var watch = Stopwatch.StartNew();
-        using (no_grad())
+        double seconds = InBatches(model, data, batchSize, (start, n, x) =>
         {
-            for (int start = 0; start < data.Count; start += batchSize)
-            {
-                using var scope = NewDisposeScope();
-                int n = Math.Min(batchSize, data.Count - start);
-                var x = data.Images.narrow(0, start, n).to(device);
-                var y = data.Labels.narrow(0, start, n).to(device);
-                // A diverged model's outputs are not finite: its loss stays NaN and such examples get no
-                // class (-1), so a diverged run can never look like a 10%-accurate one.
-                var logits = model.call(x);
-                lossSum += Losses.Compute(loss, logits, y).item<float>() * n;
-                var predicted = where(logits.isfinite().all(1), logits.argmax(1), tensor(-1L, device: logits.device)).cpu().data<long>().ToArray();
-                Array.Copy(predicted, 0, predictions, start, n);
-            }
-        }
-        watch.Stop();
-        if (wasTraining) model.train();
+            var y = data.Labels.narrow(0, start, n).to(Compute.Device);
+            // A diverged model's outputs are not finite: its loss stays NaN and such examples get no
+            // class (-1), so a diverged run can never look like a 10%-accurate one.
+            var logits = model.call(x);
+            lossSum += Losses.Compute(loss, logits, y).item<float>() * n;
+            var predicted = where(logits.isfinite().all(1), logits.argmax(1), tensor(-1L, device: logits.device)).cpu().data<long>().ToArray();
+            Array.Copy(predicted, 0, predictions, start, n);
+        });
         var labels = data.LabelArray();
         int correct = 0;
         for (int i = 0; i < labels.Length; i++) if (labels[i] == predictions[i]) correct++;
@@ -49,7 +36,7 @@ public static class Evaluator
             Predictions = predictions,
             Labels = labels,
             ClassNames = data.ClassNames.ToArray(),
-            Seconds = watch.Elapsed.TotalSeconds,
+            Seconds = seconds,
         };
     }
 
@@ -63,23 +50,39 @@ public static class Evaluator
         int last = names.IndexOf(layer);
         if (last < 0) throw new ArgumentException($"the model has no layer '{layer}'; its layers are {string.Join(", ", names)}");
         var children = model.children().Take(last + 1).Cast<nn.Module<Tensor, Tensor>>().ToList();
+        var parts = new List<Tensor>();
+        InBatches(model, data, batchSize, (_, _, x) =>
+        {
+            foreach (var c in children) x = c.call(x);
+            parts.Add(x.flatten(1).cpu().MoveToOuterDisposeScope());
+        });
+        var all = cat(parts, 0);
+        foreach (var p in parts) p.Dispose();
+        return all;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="batch"/> with (start, count, images on the compute device) for each chunk of
+    /// <paramref name="batchSize"/> examples, in evaluation mode, without gradients, under the convolution guard
+    /// and in a dispose scope per chunk; restores the model's training mode after. Returns the seconds the chunks took.
+    /// </summary>
+    static double InBatches(nn.Module<Tensor, Tensor> model, Dataset data, int batchSize, Action<int, int, Tensor> batch)
+    {
         bool wasTraining = model.training;
         model.eval();
         using var kernels = ConvolutionGuard.For(model);
-        var parts = new List<Tensor>();
+        var watch = Stopwatch.StartNew();
         using (no_grad())
         {
             for (int start = 0; start < data.Count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
-                var x = data.Images.narrow(0, start, Math.Min(batchSize, data.Count - start)).to(Compute.Device);
-                foreach (var c in children) x = c.call(x);
-                parts.Add(x.flatten(1).cpu().MoveToOuterDisposeScope());
+                int n = Math.Min(batchSize, data.Count - start);
+                batch(start, n, data.Images.narrow(0, start, n).to(Compute.Device));
             }
         }
+        watch.Stop();
         if (wasTraining) model.train();
-        var all = cat(parts, 0);
-        foreach (var p in parts) p.Dispose();
-        return all;
+        return watch.Elapsed.TotalSeconds;
     }
 }

@@ -14,7 +14,7 @@ public sealed record ModelInfo(string Name, string Report, string Description, F
 
 /// <summary>
 /// Every architecture of the five reports, by name. Models output logits (no softmax): the loss
-/// chooses how outputs are read (see Workbook.Training.LossKind). All models take [N, 1, 28, 28].
+/// chooses how outputs are read (see <see cref="LossKind"/>). All models take [N, 1, 28, 28].
 /// Where a report leaves a detail out, the choice made here is stated in the description and in papers/.
 /// </summary>
 public static class ModelZoo

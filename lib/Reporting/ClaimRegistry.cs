@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Workbook.Runtime;
 using System.Text.Json.Serialization;
 
 namespace Workbook.Reporting;
@@ -86,9 +87,9 @@ public sealed class ClaimRegistry
 
     sealed record Document(string? About, List<ClaimDefinition> Claims);
 
-    static readonly JsonSerializerOptions Json = new()
+    static readonly JsonSerializerOptions Json = new(WorkbookJson.Compact)
     {
-        PropertyNameCaseInsensitive = true, Converters = { new JsonStringEnumConverter() },
+        PropertyNameCaseInsensitive = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, // a misspelt field is an error, not a silent default
     };
 

@@ -313,16 +313,13 @@ public sealed class ClaimsTable(string notebook, string report, ClaimRegistry? r
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, $"{Notebook}.claims.json");
         var file = new ClaimsFile(Notebook, Report, profile.ToString(), DateTime.UtcNow, rows);
-        var json = JsonSerializer.Serialize(file, new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } });
-        var temp = path + $".{Guid.NewGuid():N}.tmp";
-        File.WriteAllText(temp, json);
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, WorkbookJson.Indented));
         return path;
     }
 
     /// <summary>Reads a claims file written by <see cref="Save"/>.</summary>
     public static ClaimsFile Load(string path) =>
-        JsonSerializer.Deserialize<ClaimsFile>(File.ReadAllText(path), new JsonSerializerOptions { Converters = { new JsonStringEnumConverter() } })
+        JsonSerializer.Deserialize<ClaimsFile>(File.ReadAllText(path), WorkbookJson.Compact)
         ?? throw new InvalidDataException($"{path} is empty");
 
     /// <inheritdoc />

@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
-using Microsoft.Data.Analysis;
 
 namespace Workbook.Reporting;
 
 /// <summary>
 /// A small table of values that renders as HTML in notebooks and reports, as aligned text in a
-/// console, and converts to a Microsoft.Data.Analysis DataFrame.
+/// console and as GitHub markdown.
 /// </summary>
 public sealed class Table : RichOutput
 {
@@ -133,21 +132,6 @@ public sealed class Table : RichOutput
         foreach (var row in rows)
             sb.AppendLine("| " + string.Join(" | ", row.Select((v, i) => FormatCell(i, v).Replace("|", "\\|"))) + " |");
         return sb.ToString();
-    }
-
-    /// <summary>The table as a DataFrame: numeric columns become double columns, the rest strings.</summary>
-    public DataFrame ToDataFrame()
-    {
-        var columns = new List<DataFrameColumn>();
-        for (int i = 0; i < Columns.Count; i++)
-        {
-            int c = i;
-            if (rows.Count > 0 && rows.All(r => r[c] is null || IsNumber(r[c])))
-                columns.Add(new DoubleDataFrameColumn(Columns[c], rows.Select(r => r[c] is null ? (double?)null : Convert.ToDouble(r[c], CultureInfo.InvariantCulture))));
-            else
-                columns.Add(new StringDataFrameColumn(Columns[c], rows.Select(r => r[c] is null ? null : FormatCell(c, r[c]))));
-        }
-        return new DataFrame(columns);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -94,7 +93,7 @@ public static class ConvolutionGuard
         public void Dispose() { }
     }
 
-    /// <summary>at::globalContext() and its userEnabledMkldnn / setUserEnabledMkldnn, looked up once (Itanium C++ names: Linux x64).</summary>
+    /// <summary>at::globalContext() and its userEnabledMkldnn / setUserEnabledMkldnn, looked up once (<see cref="LibTorchContext"/>).</summary>
     static unsafe class Native
     {
         public static readonly Lazy<(IntPtr Context, IntPtr Get, IntPtr Set)> Value = new(Find);
@@ -102,12 +101,9 @@ public static class ConvolutionGuard
         static (IntPtr, IntPtr, IntPtr) Find()
         {
             NativeRuntime.EnsureTorch();
-            if (!NativeLibrary.TryLoad(OperatingSystem.IsWindows() ? "torch_cpu.dll" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so", out var lib)
-                || !NativeLibrary.TryGetExport(lib, "_ZN2at13globalContextEv", out var globalContext)
-                || !NativeLibrary.TryGetExport(lib, "_ZNK2at7Context17userEnabledMkldnnEv", out var get)
-                || !NativeLibrary.TryGetExport(lib, "_ZN2at7Context20setUserEnabledMkldnnEb", out var set))
-                return (IntPtr.Zero, IntPtr.Zero, IntPtr.Zero);
-            return (((delegate* unmanaged<IntPtr>)globalContext)(), get, set);
+            var (context, get) = LibTorchContext.Member("_ZNK2at7Context17userEnabledMkldnnEv");
+            var (_, set) = LibTorchContext.Member("_ZN2at7Context20setUserEnabledMkldnnEb");
+            return get == IntPtr.Zero || set == IntPtr.Zero ? (IntPtr.Zero, IntPtr.Zero, IntPtr.Zero) : (context, get, set);
         }
 
         public static bool Get(IntPtr context, IntPtr get) => ((delegate* unmanaged<IntPtr, byte>)get)(context) != 0;

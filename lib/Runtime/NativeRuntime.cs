@@ -176,21 +176,10 @@ public static class NativeRuntime
     }
 
     /// <summary>
-    /// Stops glibc malloc from handing large tensor buffers back to the OS after every batch.
-    /// Each freed buffer would otherwise be unmapped and faulted back in on the next batch; on the
-    /// planning machine that made CNN epochs about 3x slower (~70 s instead of ~25 s).
-    /// Equivalent to GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=...:glibc.malloc.top_pad=67108864
+    /// Stops glibc malloc from handing large tensor buffers back to the OS after every batch, in the main
+    /// arena (mmap_max 0, trim threshold) and in per-thread arenas (a top pad of one 64 MiB heap). Why and
+    /// what it measured: environment.md, "Native settings the library makes at start-up".
     /// </summary>
-    /// <remarks>
-    /// The trim threshold covers the main arena only. Training usually runs on a thread-pool thread
-    /// (always in the notebook runner and in Polyglot), whose allocations come from a per-thread arena
-    /// made of 64 MiB heaps, and glibc unmaps such a heap as soon as it is entirely free, whatever
-    /// the threshold. With batch-sized activations that is a munmap and ~100,000 page faults a second:
-    /// report 001's CNN took 50-70 s per epoch instead of ~31 s in a paper-profile run. A top pad of a
-    /// whole heap makes glibc keep it (its heap_trim never deletes a heap while the pad exceeds the room
-    /// left in the previous one); the page faults stopped at once when this was set in that process.
-    /// On the main arena the pad only makes each brk extension 64 MiB larger (address space, not memory).
-    /// </remarks>
     public static void TuneMalloc()
     {
         if (MallocTuned || !OperatingSystem.IsLinux()) return;
@@ -268,12 +257,7 @@ public static class NativeRuntime
     static unsafe void DisableNnpack()
     {
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", out var lib)) return; // already loaded: this finds it by its soname
-        if (NativeLibrary.TryGetExport(lib, "_ZN2at13globalContextEv", out var globalContext) &&
-            NativeLibrary.TryGetExport(lib, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))
-        {
-            var context = ((delegate* unmanaged<IntPtr>)globalContext)();
-            ((delegate* unmanaged<IntPtr, byte, void>)setEnabled)(context, 0);
-        }
+        var (context, setEnabled) = LibTorchContext.Member("_ZN2at7Context20setUserEnabledNNPACKEb");
+        if (setEnabled != IntPtr.Zero) ((delegate* unmanaged<IntPtr, byte, void>)setEnabled)(context, 0);
     }
 }

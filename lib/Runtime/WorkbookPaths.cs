@@ -22,9 +22,15 @@ public static class WorkbookPaths
     public static string Results => Environment.GetEnvironmentVariable("WORKBOOK_RESULTS_DIR") is { Length: > 0 } d
         ? Path.GetFullPath(d) : Path.Combine(Root, "results");
 
-    /// <summary>Where notebooks write their claims JSON: WORKBOOK_OUT (set by the runner) or &lt;root&gt;/reports.</summary>
-    public static string Reports => Environment.GetEnvironmentVariable("WORKBOOK_OUT") is { Length: > 0 } d
-        ? Path.GetFullPath(d) : Path.Combine(Root, "reports");
+    /// <summary>The environment variable that names the reports folder (set by the runner from its --out).</summary>
+    public const string OutVariable = "WORKBOOK_OUT";
+
+    /// <summary>The reports folder when WORKBOOK_OUT is not set: &lt;root&gt;/reports.</summary>
+    public static string DefaultReports => Path.Combine(Root, "reports");
+
+    /// <summary>Where notebooks write their claims JSON and the runner its reports: WORKBOOK_OUT or <see cref="DefaultReports"/>.</summary>
+    public static string Reports => Environment.GetEnvironmentVariable(OutVariable) is { Length: > 0 } d
+        ? Path.GetFullPath(d) : DefaultReports;
 
     static string FindRoot()
     {

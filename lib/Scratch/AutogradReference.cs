@@ -37,12 +37,12 @@ public static class AutogradReference
         return loss;
     }
 
-    static Tensor Activate(Activation activation, Tensor z) => activation switch
+    static Tensor Activate(ScratchActivation activation, Tensor z) => activation switch
     {
-        Activation.ReLU => nn.functional.relu(z),
-        Activation.Sigmoid => sigmoid(z),
-        Activation.Linear => z,
-        Activation.Softmax => nn.functional.softmax(z, 1),
+        ScratchActivation.ReLU => nn.functional.relu(z),
+        ScratchActivation.Sigmoid => sigmoid(z),
+        ScratchActivation.Linear => z,
+        ScratchActivation.Softmax => nn.functional.softmax(z, 1),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 

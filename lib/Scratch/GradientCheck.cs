@@ -13,7 +13,7 @@ namespace Workbook.Scratch;
 /// <param name="Parameter">W1, b1, W2, ...</param>
 /// <param name="Shape">e.g. "784x32".</param>
 /// <param name="RelativeError">||hand - autograd|| / max(||hand||, ||autograd||) (0 when both are zero).</param>
-public sealed record GradientCheckRow(Activation Hidden, Activation Output, ScratchLoss Loss, double L2, string Parameter, string Shape, double RelativeError);
+public sealed record GradientCheckRow(ScratchActivation Hidden, ScratchActivation Output, ScratchLoss Loss, double L2, string Parameter, string Shape, double RelativeError);
 
 /// <summary>The rows of a gradient check; renders as a table with one row per configuration.</summary>
 public sealed class GradientCheckResult(IReadOnlyList<GradientCheckRow> rows) : RichOutput
@@ -61,14 +61,14 @@ public static class GradientCheck
     public const double Tolerance = 1e-6;
 
     /// <summary>Hidden activations checked.</summary>
-    public static readonly Activation[] HiddenActivations = [Activation.ReLU, Activation.Sigmoid, Activation.Linear];
+    public static readonly ScratchActivation[] HiddenActivations = [ScratchActivation.ReLU, ScratchActivation.Sigmoid, ScratchActivation.Linear];
 
     /// <summary>Output activation and loss pairs checked (every valid pair).</summary>
-    public static readonly (Activation Output, ScratchLoss Loss)[] Heads =
+    public static readonly (ScratchActivation Output, ScratchLoss Loss)[] Heads =
     [
-        (Activation.Sigmoid, ScratchLoss.Mse), (Activation.Sigmoid, ScratchLoss.Bce), (Activation.Sigmoid, ScratchLoss.BceNaive),
-        (Activation.Softmax, ScratchLoss.CrossEntropy), (Activation.Softmax, ScratchLoss.Mse),
-        (Activation.Linear, ScratchLoss.Mse),
+        (ScratchActivation.Sigmoid, ScratchLoss.Mse), (ScratchActivation.Sigmoid, ScratchLoss.Bce), (ScratchActivation.Sigmoid, ScratchLoss.BceNaive),
+        (ScratchActivation.Softmax, ScratchLoss.CrossEntropy), (ScratchActivation.Softmax, ScratchLoss.Mse),
+        (ScratchActivation.Linear, ScratchLoss.Mse),
     ];
 
     /// <summary>
@@ -116,7 +116,7 @@ public static class GradientCheck
         using (no_grad())
         {
             var pass = net.Forward(x);
-            var grads = net.Backward(pass, Losses.GradientOfLogits(config.Loss, config.OutputActivation, pass.Output, targets));
+            var grads = net.Backward(pass, ScratchLosses.GradientOfLogits(config.Loss, config.OutputActivation, pass.Output, targets));
             actual = [];
             for (int k = 0; k < net.LayerCount; k++) { actual.Add(grads.Weights[k]); actual.Add(grads.Biases[k]); }
         }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Workbook.Data;
+using Workbook.Runtime;
 using Workbook.Training;
 using static TorchSharp.torch;
 
@@ -81,12 +82,12 @@ public sealed class ScratchRunFormat(string[]? dataIds = null) : RunFormat<Scrat
     public override JsonNode ToPayload(ScratchResult r) => JsonSerializer.SerializeToNode(new Stored(
         r.Config, dataIds ?? [], r.Inputs, r.Classes, r.TrainAccuracy, r.TrainLoss, r.ValidationAccuracy, r.TestAccuracy, r.TestLoss, r.Diverged,
         r.DivergedAtEpoch, r.TrainSeconds, r.History.Epochs, StoredEvaluation.Encode(r.TestPredictions.Select(p => (long)p).ToArray()),
-        r.Snapshots.Select(s => new StoredSnapshot(s.Label, s.Epoch, s.Inputs, s.Outputs)).ToList()), Workbook.Training.RunStore.Json)!;
+        r.Snapshots.Select(s => new StoredSnapshot(s.Label, s.Epoch, s.Inputs, s.Outputs)).ToList()), WorkbookJson.Records)!;
 
     /// <inheritdoc />
     public override ScratchResult FromPayload(JsonNode payload, RunRecord record, RunSource source)
     {
-        var s = payload.Deserialize<Stored>(Workbook.Training.RunStore.Json) ?? throw new InvalidDataException("empty run");
+        var s = payload.Deserialize<Stored>(WorkbookJson.Records) ?? throw new InvalidDataException("empty run");
         return new ScratchResult
         {
             Config = s.Config, History = new History { Epochs = s.History }, Inputs = s.Inputs, Classes = s.Classes,

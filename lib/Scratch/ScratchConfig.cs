@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Workbook.Scratch;
 
 /// <summary>An activation the hand-written network knows the derivative of.</summary>
-public enum Activation
+public enum ScratchActivation
 {
     /// <summary>max(0, z).</summary>
     ReLU,
@@ -61,9 +61,9 @@ public sealed record ScratchConfig
     /// <summary>Widths of the hidden layers; [256, 128] is the report's three-layer net, [H] its two-layer net.</summary>
     public int[] HiddenSizes { get; init; } = [256, 128];
     /// <summary>Activation after every hidden layer.</summary>
-    public Activation HiddenActivation { get; init; } = Activation.ReLU;
+    public ScratchActivation HiddenActivation { get; init; } = ScratchActivation.ReLU;
     /// <summary>Activation of the output layer: sigmoid (report), softmax (baseline) or linear.</summary>
-    public Activation OutputActivation { get; init; } = Activation.Sigmoid;
+    public ScratchActivation OutputActivation { get; init; } = ScratchActivation.Sigmoid;
     /// <summary>The loss. BCE needs a sigmoid output, cross-entropy a softmax output; MSE takes any.</summary>
     public ScratchLoss Loss { get; init; } = ScratchLoss.Mse;
     /// <summary>
@@ -93,16 +93,16 @@ public sealed record ScratchConfig
     public static ScratchConfig TwoLayer(int hidden) => new() { HiddenSizes = [hidden] };
 
     /// <summary>The modern baseline: the same layers with a softmax output and cross-entropy.</summary>
-    public static ScratchConfig SoftmaxBaseline => new() { OutputActivation = Activation.Softmax, Loss = ScratchLoss.CrossEntropy };
+    public static ScratchConfig SoftmaxBaseline => new() { OutputActivation = ScratchActivation.Softmax, Loss = ScratchLoss.CrossEntropy };
 
     /// <summary>Throws an <see cref="ArgumentException"/> that names the problem when the combination cannot be trained.</summary>
     public void Validate()
     {
         if (HiddenSizes is null || HiddenSizes.Any(h => h <= 0)) throw new ArgumentException("every hidden size must be positive");
-        if (HiddenActivation == Activation.Softmax) throw new ArgumentException("softmax is an output activation; use ReLU, Sigmoid or Linear for hidden layers");
-        if ((Loss is ScratchLoss.Bce or ScratchLoss.BceNaive) && OutputActivation != Activation.Sigmoid)
+        if (HiddenActivation == ScratchActivation.Softmax) throw new ArgumentException("softmax is an output activation; use ReLU, Sigmoid or Linear for hidden layers");
+        if ((Loss is ScratchLoss.Bce or ScratchLoss.BceNaive) && OutputActivation != ScratchActivation.Sigmoid)
             throw new ArgumentException($"{Loss} is the cross-entropy of a sigmoid output: set OutputActivation = Sigmoid");
-        if (Loss == ScratchLoss.CrossEntropy && OutputActivation != Activation.Softmax)
+        if (Loss == ScratchLoss.CrossEntropy && OutputActivation != ScratchActivation.Softmax)
             throw new ArgumentException("cross-entropy is computed from the logits of a softmax output: set OutputActivation = Softmax");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"the learning rate must be positive, got {LearningRate}");
         if (!(LrDecay > 0 && LrDecay <= 1)) throw new ArgumentException($"the decay factor must be in (0, 1], got {LrDecay}");

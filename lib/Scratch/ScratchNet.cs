@@ -76,7 +76,7 @@ public sealed class ScratchNet : IDisposable
         for (int k = 0; k + 1 < widths.Length; k++)
         {
             int fanIn = widths[k], fanOut = widths[k + 1];
-            bool beforeRelu = k + 2 < widths.Length ? config.HiddenActivation == Activation.ReLU : config.OutputActivation == Activation.ReLU;
+            bool beforeRelu = k + 2 < widths.Length ? config.HiddenActivation == ScratchActivation.ReLU : config.OutputActivation == ScratchActivation.ReLU;
             double std = config.Init switch
             {
                 InitScheme.He => Math.Sqrt(2.0 / fanIn),
@@ -105,7 +105,7 @@ public sealed class ScratchNet : IDisposable
         }
     }
 
-    Activation ActivationOf(int layer) => layer == LayerCount - 1 ? Config.OutputActivation : Config.HiddenActivation;
+    ScratchActivation ActivationOf(int layer) => layer == LayerCount - 1 ? Config.OutputActivation : Config.HiddenActivation;
 
     /// <summary>Forward pass over a batch x [N, inputs], keeping what the backward pass needs.</summary>
     public ForwardPass Forward(Tensor x)
@@ -115,12 +115,12 @@ public sealed class ScratchNet : IDisposable
         for (int k = 0; k < LayerCount - 1; k++)
         {
             inputs[k] = a;
-            a = Layers.ActivateInPlace(ActivationOf(k), Layers.Linear(a, weights[k], biases[k]));
+            a = ScratchLayers.ActivateInPlace(ActivationOf(k), ScratchLayers.Linear(a, weights[k], biases[k]));
         }
         inputs[^1] = a;
-        var logits = Layers.Linear(a, weights[^1], biases[^1]);
+        var logits = ScratchLayers.Linear(a, weights[^1], biases[^1]);
         // The output activation gets its own tensor: BCE and cross-entropy need the logits too.
-        var output = Layers.ActivateInPlace(Config.OutputActivation, logits.clone());
+        var output = ScratchLayers.ActivateInPlace(Config.OutputActivation, logits.clone());
         return new ForwardPass(inputs, logits, output);
     }
 
@@ -138,9 +138,9 @@ public sealed class ScratchNet : IDisposable
         for (int k = LayerCount - 1; k >= 0; k--)
         {
             var input = pass.LayerInputs[k];
-            var dInput = Layers.LinearBackward(input, weights[k], dz, gradWeights[k], gradBiases[k], needInputGradient: k > 0);
+            var dInput = ScratchLayers.LinearBackward(input, weights[k], dz, gradWeights[k], gradBiases[k], needInputGradient: k > 0);
             if (Config.L2 > 0) gradWeights[k].add_(weights[k], alpha: twiceL2);
-            if (k > 0) dz = Layers.ActivationBackwardInPlace(ActivationOf(k - 1), input, dInput!);
+            if (k > 0) dz = ScratchLayers.ActivationBackwardInPlace(ActivationOf(k - 1), input, dInput!);
         }
         return new ScratchGradients(gradWeights, gradBiases);
     }

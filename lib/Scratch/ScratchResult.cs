@@ -13,7 +13,7 @@ public sealed record WeightSnapshot(string Label, int Epoch, int Inputs, int Out
 /// <summary>Loss and accuracy of a network on one dataset.</summary>
 /// <param name="Loss">Mean loss (the configured one, L2 penalty excluded).</param>
 /// <param name="Accuracy">Fraction of examples whose largest output is the true class, 0..1.</param>
-public sealed record Evaluation(double Loss, double Accuracy);
+public sealed record ScratchEvaluation(double Loss, double Accuracy);
 
 /// <summary>
 /// The outcome of a from-scratch run. A diverged run is still a result: its accuracies are what the

@@ -122,9 +122,9 @@ public static partial class ScratchTrainer
             var tb = targets.index_select(0, index);
 
             var pass = net.Forward(xb);
-            lossSum.add_(Losses.Value(config.Loss, pass.Logits, pass.Output, tb), alpha: size);
+            lossSum.add_(ScratchLosses.Value(config.Loss, pass.Logits, pass.Output, tb), alpha: size);
             correct.add_(pass.Output.argmax(1).eq(labels.index_select(0, index)).sum());
-            var gradLogits = Losses.GradientOfLogits(config.Loss, config.OutputActivation, pass.Output, tb);
+            var gradLogits = ScratchLosses.GradientOfLogits(config.Loss, config.OutputActivation, pass.Output, tb);
             net.Step(net.Backward(pass, gradLogits), lr);
 
             if (++batch % DivergenceCheckEvery == 0 && !double.IsFinite(lossSum.ToDouble()))
@@ -134,7 +134,7 @@ public static partial class ScratchTrainer
     }
 
     /// <summary>Mean loss and accuracy of <paramref name="net"/> on a whole dataset (no training).</summary>
-    public static Evaluation Evaluate(ScratchNet net, Dataset data) => Measure(net, data, null);
+    public static ScratchEvaluation Evaluate(ScratchNet net, Dataset data) => Measure(net, data, null);
 
     /// <summary>The predicted class (index of the largest output) of every example, in order.</summary>
     public static int[] Predict(ScratchNet net, Dataset data)
@@ -145,7 +145,7 @@ public static partial class ScratchTrainer
     }
 
     /// <summary>Loss and accuracy over the data in chunks; fills <paramref name="predictions"/> when given.</summary>
-    static Evaluation Measure(ScratchNet net, Dataset data, int[]? predictions)
+    static ScratchEvaluation Measure(ScratchNet net, Dataset data, int[]? predictions)
     {
         using var noGrad = no_grad();
         int n = data.Count;
@@ -158,7 +158,7 @@ public static partial class ScratchTrainer
             var xb = data.Images.narrow(0, start, size).reshape(size, net.Inputs).to_type(net.Config.DType);
             var yb = data.Labels.narrow(0, start, size);
             var pass = net.Forward(xb);
-            lossSum += Losses.Value(net.Config.Loss, pass.Logits, pass.Output, OneHot(yb, net.Classes, net.Config.DType)).ToDouble() * size;
+            lossSum += ScratchLosses.Value(net.Config.Loss, pass.Logits, pass.Output, OneHot(yb, net.Classes, net.Config.DType)).ToDouble() * size;
             var predicted = pass.Output.argmax(1);
             correct += predicted.eq(yb).sum().ToInt64();
             if (predictions != null)
@@ -167,7 +167,7 @@ public static partial class ScratchTrainer
                 for (int i = 0; i < size; i++) predictions[start + i] = (int)values[i];
             }
         }
-        return new Evaluation(n == 0 ? double.NaN : lossSum / n, n == 0 ? double.NaN : correct / (double)n);
+        return new ScratchEvaluation(n == 0 ? double.NaN : lossSum / n, n == 0 ? double.NaN : correct / (double)n);
     }
 
     /// <summary>One-hot rows [N, classes] of the given dtype.</summary>

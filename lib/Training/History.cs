@@ -39,29 +39,18 @@ public sealed class History
     /// <summary>The last epoch, or null.</summary>
     public EpochRecord? Last => Epochs.Count == 0 ? null : Epochs[^1];
 
-    /// <summary>A metric by name: train_loss, train_acc, val_loss, val_acc, test_loss, test_acc, lr, seconds. NaN where missing.</summary>
-    public double[] Series(string metric) => Epochs.Select(e => Value(e, metric)).ToArray();
+    /// <summary>A metric per epoch (a <see cref="Metric"/>, or its name such as "test_acc"); NaN where missing.</summary>
+    public double[] Series(Metric metric) => Epochs.Select(metric.Of).ToArray();
 
     /// <summary>One metric of one epoch (NaN where missing).</summary>
-    public static double Value(EpochRecord e, string metric) => metric switch
-    {
-        "train_loss" => e.TrainLoss,
-        "train_acc" => e.TrainAccuracy,
-        "val_loss" => e.ValidationLoss ?? double.NaN,
-        "val_acc" => e.ValidationAccuracy ?? double.NaN,
-        "test_loss" => e.TestLoss ?? double.NaN,
-        "test_acc" => e.TestAccuracy ?? double.NaN,
-        "lr" => e.LearningRate,
-        "seconds" => e.Seconds,
-        _ => throw new ArgumentException($"unknown metric '{metric}': use train_loss, train_acc, val_loss, val_acc, test_loss, test_acc, lr or seconds"),
-    };
+    public static double Value(EpochRecord e, Metric metric) => metric.Of(e);
 
     /// <summary>A metric at a 1-based epoch, or null when the run did not get that far (or did not measure it).</summary>
-    public double? At(int epoch, string metric) =>
+    public double? At(int epoch, Metric metric) =>
         epoch >= 1 && epoch <= Epochs.Count && Value(Epochs[epoch - 1], metric) is var v && !double.IsNaN(v) ? v : null;
 
     /// <summary>The first epoch (1-based) whose metric reaches <paramref name="threshold"/>, or null if none does.</summary>
-    public int? FirstEpochReaching(string metric, double threshold)
+    public int? FirstEpochReaching(Metric metric, double threshold)
     {
         var s = Series(metric);
         for (int i = 0; i < s.Length; i++) if (s[i] >= threshold) return i + 1;
@@ -69,7 +58,7 @@ public sealed class History
     }
 
     /// <summary>The epoch (1-based) with the lowest value of the metric, or null when there is none.</summary>
-    public int? ArgMin(string metric)
+    public int? ArgMin(Metric metric)
     {
         var s = Series(metric);
         int best = -1;
@@ -78,7 +67,7 @@ public sealed class History
     }
 
     /// <summary>The epoch (1-based) with the highest value of the metric, or null when there is none.</summary>
-    public int? ArgMax(string metric)
+    public int? ArgMax(Metric metric)
     {
         var s = Series(metric);
         int best = -1;
@@ -87,7 +76,7 @@ public sealed class History
     }
 
     /// <summary>How many times the metric goes down from one epoch to the next within the first <paramref name="epochs"/> epochs.</summary>
-    public int Drops(string metric, int epochs)
+    public int Drops(Metric metric, int epochs)
     {
         var s = Series(metric).Take(epochs).ToArray();
         int drops = 0;

@@ -77,7 +77,7 @@ public sealed class PublishedResults(string root)
     {
         try
         {
-            var record = JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(path), RunStore.Json)
+            var record = JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(path), WorkbookJson.Records)
                 ?? throw new InvalidDataException("empty");
             if (record.Format != RunRecord.CurrentFormat)
                 throw new InvalidDataException($"record format {record.Format}, this code reads {RunRecord.CurrentFormat}");
@@ -121,7 +121,7 @@ public sealed class PublishedResults(string root)
             record = record with { Weights = new PublishedFile(name, Sha256Of(stream)) };
         }
         var path = Path.Combine(folder, record.Key + ".json");
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, RunStore.Json) + "\n");
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, WorkbookJson.Records) + "\n");
         return path;
     }
 

@@ -20,20 +20,12 @@ public sealed class RunStore(string root)
     /// <summary>The folder holding the entries.</summary>
     public string Root { get; } = root;
 
-    /// <summary>JSON settings used for every file of the cache.</summary>
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     const string ManifestName = "manifest.json";
 
     /// <summary>A stable key for a specification: the first 20 hex digits of the SHA-256 of its JSON.</summary>
     public static string KeyOf(object spec)
     {
-        var json = JsonSerializer.Serialize(spec, spec.GetType(), new JsonSerializerOptions { Converters = { new JsonStringEnumConverter() } });
+        var json = JsonSerializer.Serialize(spec, spec.GetType(), WorkbookJson.Compact);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..20].ToLowerInvariant();
     }
 
@@ -156,7 +148,7 @@ public sealed class RunStore(string root)
             using var stream = File.OpenRead(file);
             manifest[Path.GetFileName(file)] = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
         }
-        File.WriteAllText(Path.Combine(temp, ManifestName), JsonSerializer.Serialize(manifest, Json));
+        File.WriteAllText(Path.Combine(temp, ManifestName), JsonSerializer.Serialize(manifest, WorkbookJson.Records));
         var final = Path.Combine(Root, key);
         for (int attempt = 0; ; attempt++)
         {
@@ -195,7 +187,7 @@ public sealed class RunEntry(string directory, IReadOnlySet<string> files)
     public bool Has(string name) => Files.Contains(name);
     /// <summary>Reads a JSON file.</summary>
     public T ReadJson<T>(string name) =>
-        JsonSerializer.Deserialize<T>(File.ReadAllText(PathOf(name)), RunStore.Json) ?? throw new InvalidDataException($"{name} is empty");
+        JsonSerializer.Deserialize<T>(File.ReadAllText(PathOf(name)), WorkbookJson.Records) ?? throw new InvalidDataException($"{name} is empty");
     /// <summary>Reads a binary file.</summary>
     public byte[] ReadBytes(string name) => File.ReadAllBytes(PathOf(name));
 }
@@ -216,9 +208,7 @@ public sealed class RunWriter : IDisposable
     /// <summary>Where to write a file (for writers that want a path, such as Module.save).</summary>
     public string PathOf(string name) => Path.Combine(Directory, name);
     /// <summary>Writes a JSON file.</summary>
-    public void WriteJson<T>(string name, T value) => File.WriteAllText(PathOf(name), JsonSerializer.Serialize(value, RunStore.Json));
-    /// <summary>Writes a binary file.</summary>
-    public void WriteBytes(string name, byte[] bytes) => File.WriteAllBytes(PathOf(name), bytes);
+    public void WriteJson<T>(string name, T value) => File.WriteAllText(PathOf(name), JsonSerializer.Serialize(value, WorkbookJson.Records));
 
     /// <summary>Makes the entry visible under its key; returns its folder.</summary>
     public string Commit()

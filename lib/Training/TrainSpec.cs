@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Workbook.Models;
 
 namespace Workbook.Training;
 

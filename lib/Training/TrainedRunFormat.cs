@@ -34,12 +34,12 @@ public sealed class TrainedRunFormat(Seq model, Dataset? validation, Dataset? te
     /// <inheritdoc />
     public override JsonNode ToPayload(TrainedRun run) => JsonSerializer.SerializeToNode(new Stored(
         run.Spec.KeyPart, run.Architecture, run.DataIds, run.Parameters, run.Device, run.Diverged, run.DivergedAtEpoch, run.StoppedEarly,
-        run.History.Epochs, StoredEvaluation.From(run.Test), StoredEvaluation.From(run.Validation)), RunStore.Json)!;
+        run.History.Epochs, StoredEvaluation.From(run.Test), StoredEvaluation.From(run.Validation)), WorkbookJson.Records)!;
 
     /// <inheritdoc />
     public override TrainedRun FromPayload(JsonNode payload, RunRecord record, RunSource source)
     {
-        var s = payload.Deserialize<Stored>(RunStore.Json) ?? throw new InvalidDataException("empty run");
+        var s = payload.Deserialize<Stored>(WorkbookJson.Records) ?? throw new InvalidDataException("empty run");
         return new TrainedRun
         {
             Name = record.Name, Spec = s.Spec, Key = record.Key, Architecture = s.Architecture, DataIds = s.DataIds,

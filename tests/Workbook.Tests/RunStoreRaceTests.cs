@@ -17,7 +17,7 @@ public sealed class RunStoreRaceTests : IDisposable
     {
         using var writer = store.Create(key);
         writer.WriteJson("spec.json", new { Key = key });
-        writer.WriteBytes("weights.bin", new byte[4096]);
+        File.WriteAllBytes(writer.PathOf("weights.bin"), new byte[4096]);
         writer.Commit();
     }
 

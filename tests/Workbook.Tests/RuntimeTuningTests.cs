@@ -77,7 +77,7 @@ public class ArenaPageFaultTests
                 using var scope = TorchSharp.torch.NewDisposeScope();
                 using var idx = TorchSharp.torch.arange(b * 64, (b + 1) * 64, dtype: TorchSharp.torch.int64);
                 foreach (var p in parameters) p.grad = null;
-                var loss = Workbook.Training.Losses.Compute(Workbook.Training.LossKind.CrossEntropy, model.call(train.Images.index_select(0, idx)), train.Labels.index_select(0, idx));
+                var loss = Workbook.Models.Losses.Compute(Workbook.Models.LossKind.CrossEntropy, model.call(train.Images.index_select(0, idx)), train.Labels.index_select(0, idx));
                 loss.backward();
                 optimizer.Step();
             }

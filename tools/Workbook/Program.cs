@@ -1,8 +1,7 @@
 using Workbook.Cli.Commands;
-using Workbook.Cli.Runner;
 using Workbook.Data;
 
-// The `workbook` command. Each command lives in Commands/ (or Runner/ for `run`).
+// The `workbook` command. Each command lives in Commands/; `run` drives the notebook runner of Runner/.
 var commands = new Dictionary<string, (Func<string[], int> Run, string Usage)>
 {
     ["data"] = (DataCommand.Run, DataCommand.Usage),

@@ -1,3 +1,4 @@
+using Workbook.Cli.Commands;
 using Workbook.Cli.Runner;
 using Xunit;
 

@@ -13,7 +13,7 @@ public class L2AndDecayTests
         const double lr = 0.1, lambda = 0.05;
         var config = new ScratchConfig
         {
-            HiddenSizes = [6], HiddenActivation = Activation.Linear, OutputActivation = Activation.Linear,
+            HiddenSizes = [6], HiddenActivation = ScratchActivation.Linear, OutputActivation = ScratchActivation.Linear,
             Loss = ScratchLoss.Mse, L2 = lambda, DType = ScalarType.Float64,
         };
         using var net = ScratchNet.Create(config, inputs: 5, classes: 3);
@@ -27,7 +27,7 @@ public class L2AndDecayTests
             var pass = net.Forward(x);
             // Targets equal to the outputs: the data gradient is exactly zero, only the L2 term remains.
             using var targets = pass.Output.clone();
-            var gradients = net.Backward(pass, Losses.GradientOfLogits(config.Loss, config.OutputActivation, pass.Output, targets));
+            var gradients = net.Backward(pass, ScratchLosses.GradientOfLogits(config.Loss, config.OutputActivation, pass.Output, targets));
             for (int k = 0; k < net.LayerCount; k++)
             {
                 Assert.Equal(0, gradients.Biases[k].abs().max().ToDouble());

@@ -39,15 +39,15 @@ public class NaiveBceTests
     {
         using var scope = NewDisposeScope();
         var (z, s, t) = Batch(new[,] { { 2.5, -1.0, 0.3 }, { -4.0, 6.0, -0.7 } }, [0, 1], ScalarType.Float64);
-        double naive = Losses.Value(ScratchLoss.BceNaive, z, s, t).ToDouble(), stable = Losses.Value(ScratchLoss.Bce, z, s, t).ToDouble();
+        double naive = ScratchLosses.Value(ScratchLoss.BceNaive, z, s, t).ToDouble(), stable = ScratchLosses.Value(ScratchLoss.Bce, z, s, t).ToDouble();
         // By hand, row 1: -log s(2.5) - log(1 - s(-1)) - log(1 - s(0.3)); row 2 likewise; halved.
         double Sig(double v) => 1 / (1 + Math.Exp(-v));
         double expected = (-Math.Log(Sig(2.5)) - Math.Log(1 - Sig(-1.0)) - Math.Log(1 - Sig(0.3))
                            - Math.Log(1 - Sig(-4.0)) - Math.Log(Sig(6.0)) - Math.Log(1 - Sig(-0.7))) / 2;
         Assert.Equal(expected, naive, 12);
         Assert.Equal(expected, stable, 12);
-        var gNaive = Losses.GradientOfLogits(ScratchLoss.BceNaive, Activation.Sigmoid, s, t);
-        var gStable = Losses.GradientOfLogits(ScratchLoss.Bce, Activation.Sigmoid, s, t);
+        var gNaive = ScratchLosses.GradientOfLogits(ScratchLoss.BceNaive, ScratchActivation.Sigmoid, s, t);
+        var gStable = ScratchLosses.GradientOfLogits(ScratchLoss.Bce, ScratchActivation.Sigmoid, s, t);
         Assert.True(GradientCheck.RelativeError(gNaive, gStable) < 1e-12);
     }
 
@@ -59,12 +59,12 @@ public class NaiveBceTests
         // right (class 0 at 20), row 2 confidently wrong (class 1 at -30 while the target is class 1).
         var (z, s, t) = Batch(new[,] { { 20.0, -3.0 }, { 20.0, -30.0 } }, [0, 1], ScalarType.Float32);
         Assert.Equal(1f, s[0, 0].ToSingle());
-        double naive = Losses.Value(ScratchLoss.BceNaive, z, s, t).ToDouble(), stable = Losses.Value(ScratchLoss.Bce, z, s, t).ToDouble();
+        double naive = ScratchLosses.Value(ScratchLoss.BceNaive, z, s, t).ToDouble(), stable = ScratchLosses.Value(ScratchLoss.Bce, z, s, t).ToDouble();
         Assert.False(double.IsFinite(naive), $"naive BCE gave {naive}");
         // Stable: row 2 costs about 20 + 30 (wrong by 20 and by 30), row 1 about 0.05; halved.
         Assert.InRange(stable, 24.9, 25.2);
-        var gNaive = Losses.GradientOfLogits(ScratchLoss.BceNaive, Activation.Sigmoid, s.clone(), t);
-        var gStable = Losses.GradientOfLogits(ScratchLoss.Bce, Activation.Sigmoid, s.clone(), t);
+        var gNaive = ScratchLosses.GradientOfLogits(ScratchLoss.BceNaive, ScratchActivation.Sigmoid, s.clone(), t);
+        var gStable = ScratchLosses.GradientOfLogits(ScratchLoss.Bce, ScratchActivation.Sigmoid, s.clone(), t);
         Assert.True(gNaive.isnan().any().ToBoolean(), "a saturated output should give a NaN gradient (inf * 0)");
         Assert.True(gStable.isfinite().all().ToBoolean());
     }
@@ -88,7 +88,7 @@ public class NaiveBceTests
     [Fact]
     public void The_naive_loss_needs_a_sigmoid_output()
     {
-        var e = Assert.Throws<ArgumentException>(() => new ScratchConfig { Loss = ScratchLoss.BceNaive, OutputActivation = Activation.Softmax }.Validate());
+        var e = Assert.Throws<ArgumentException>(() => new ScratchConfig { Loss = ScratchLoss.BceNaive, OutputActivation = ScratchActivation.Softmax }.Validate());
         Assert.Contains("sigmoid", e.Message, StringComparison.OrdinalIgnoreCase);
     }
 }

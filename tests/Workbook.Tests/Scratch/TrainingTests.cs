@@ -70,9 +70,9 @@ public class TrainingTests
     [Fact]
     public void Invalid_combinations_are_refused_with_a_clear_message()
     {
-        var e = Assert.Throws<ArgumentException>(() => ScratchTrainer.Train(new ScratchConfig { Loss = ScratchLoss.Bce, OutputActivation = Activation.Softmax }, ScratchData.Train));
+        var e = Assert.Throws<ArgumentException>(() => ScratchTrainer.Train(new ScratchConfig { Loss = ScratchLoss.Bce, OutputActivation = ScratchActivation.Softmax }, ScratchData.Train));
         Assert.Contains("sigmoid", e.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Throws<ArgumentException>(() => new ScratchConfig { Loss = ScratchLoss.CrossEntropy }.Validate());
-        Assert.Throws<ArgumentException>(() => new ScratchConfig { HiddenActivation = Activation.Softmax }.Validate());
+        Assert.Throws<ArgumentException>(() => new ScratchConfig { HiddenActivation = ScratchActivation.Softmax }.Validate());
     }
 }

@@ -31,7 +31,7 @@ public static class Publication
     /// <summary>The file names in a notebook's folder of results/.</summary>
     public const string ClaimsFileName = "claims.json", NotebookFileName = "notebook.json";
 
-    static readonly JsonSerializerOptions Json = new(RunStore.Json);
+    static readonly JsonSerializerOptions Json = new(WorkbookJson.Records);
 
     /// <summary>Publishes one finished notebook: its claims (from the reports folder) and its timing.</summary>
     public static void PublishNotebook(NotebookResult result, string reportsFolder, string resultsRoot)

@@ -52,10 +52,10 @@ public static class RecordCheck
     {
         if (record.Kind == ScratchRunFormat.KindName)
         {
-            var s = record.Run.Deserialize<ScratchRunFormat.Stored>(RunStore.Json) ?? throw new InvalidDataException("empty run");
+            var s = record.Run.Deserialize<ScratchRunFormat.Stored>(WorkbookJson.Records) ?? throw new InvalidDataException("empty run");
             return ScratchTrainer.CacheKey(s.Config, s.DataIds);
         }
-        var t = record.Run.Deserialize<TrainedRunFormat.Stored>(RunStore.Json) ?? throw new InvalidDataException("empty run");
+        var t = record.Run.Deserialize<TrainedRunFormat.Stored>(WorkbookJson.Records) ?? throw new InvalidDataException("empty run");
         int classes = (t.Test ?? t.Validation)?.Confusion.Length ?? throw new InvalidDataException("the record has no evaluation to tell its classes");
         using var model = ModelZoo.Build(t.Spec.Model, classes);
         var architecture = ModelSummary.Of(t.Spec.Model, model).Signature;
@@ -64,8 +64,8 @@ public static class RecordCheck
 
     /// <summary>The data ids of a record (train, validation, test; "" for none).</summary>
     public static string[] DataIdsOf(RunRecord record) => record.Kind == ScratchRunFormat.KindName
-        ? record.Run.Deserialize<ScratchRunFormat.Stored>(RunStore.Json)!.DataIds
-        : record.Run.Deserialize<TrainedRunFormat.Stored>(RunStore.Json)!.DataIds;
+        ? record.Run.Deserialize<ScratchRunFormat.Stored>(WorkbookJson.Records)!.DataIds
+        : record.Run.Deserialize<TrainedRunFormat.Stored>(WorkbookJson.Records)!.DataIds;
 
     /// <summary>True when a record can be retrained here bit for bit: trained on the CPU, on data this code can rebuild.</summary>
     public static bool CanRetrain(RunRecord record, FashionMnistData data) =>
@@ -91,12 +91,12 @@ public static class RecordCheck
             RunLog.Clear();
             if (record.Kind == ScratchRunFormat.KindName)
             {
-                var s = record.Run.Deserialize<ScratchRunFormat.Stored>(RunStore.Json)!;
+                var s = record.Run.Deserialize<ScratchRunFormat.Stored>(WorkbookJson.Records)!;
                 ScratchTrainer.TrainCached(s.Config, train, Data(ids[1]), Data(ids[2]), cache: cache, name: record.Name);
             }
             else
             {
-                var t = record.Run.Deserialize<TrainedRunFormat.Stored>(RunStore.Json)!;
+                var t = record.Run.Deserialize<TrainedRunFormat.Stored>(WorkbookJson.Records)!;
                 Trainer.Train(t.Spec with { Name = record.Name }, train, Data(ids[1]), Data(ids[2]), cache: cache);
             }
             return RunLog.Entries.Single().Comparison ?? throw new InvalidOperationException("the retrained run was not compared with its record");

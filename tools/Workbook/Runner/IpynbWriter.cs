@@ -2,6 +2,7 @@ using Workbook.Runtime;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Workbook.Cli.Runner.Formatting;
 
 namespace Workbook.Cli.Runner;
 

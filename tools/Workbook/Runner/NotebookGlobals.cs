@@ -2,16 +2,6 @@ using Workbook.Cli.Runner.Formatting;
 
 namespace Workbook.Cli.Runner;
 
-/// <summary>HTML that a cell shows as is: what <see cref="NotebookGlobals.HTML"/> returns, as Polyglot's HTML() does.</summary>
-public sealed class HtmlContent(string html)
-{
-    /// <summary>The HTML.</summary>
-    public string Html { get; } = html;
-
-    /// <inheritdoc />
-    public override string ToString() => Html;
-}
-
 /// <summary>
 /// What <c>display(x)</c> returns: a handle on that one output. <see cref="Update"/> replaces what it
 /// shows, so a training loop updates one chart per epoch instead of appending a new one each time.

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Workbook.Reporting;
+using Workbook.Cli.Runner.Formatting;
 
 namespace Workbook.Cli.Runner;
 

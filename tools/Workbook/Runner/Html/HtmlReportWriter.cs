@@ -45,7 +45,7 @@ public static class HtmlReportWriter
         }
         if (result.Runs.Count > 0)
             body.Append("<section class=\"prose\"><h2>Where these numbers come from</h2></section>\n<div class=\"output\">")
-                .Append(Workbook.Reporting.RunProvenanceTable.Of(result.Runs).ToHtml()).Append("</div>\n");
+                .Append(Workbook.Training.RunProvenanceTable.Of(result.Runs).ToHtml()).Append("</div>\n");
         body.Append("</main>\n");
         string head = "";
         if (charts > 0)

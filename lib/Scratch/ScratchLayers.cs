@@ -10,7 +10,7 @@ namespace Workbook.Scratch;
 /// buffer per batch. Temporaries are left to the caller's dispose scope (training runs each batch
 /// in one), which frees them together at the end of the batch.
 /// </summary>
-public static class Layers
+public static class ScratchLayers
 {
     /// <summary>Linear forward: z = x W + b.</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor bias) => bias.addmm(x, weight);
@@ -30,12 +30,12 @@ public static class Layers
     }
 
     /// <summary>Applies an activation to <paramref name="z"/> in place and returns it.</summary>
-    public static Tensor ActivateInPlace(Activation activation, Tensor z) => activation switch
+    public static Tensor ActivateInPlace(ScratchActivation activation, Tensor z) => activation switch
     {
-        Activation.ReLU => z.relu_(),
-        Activation.Sigmoid => z.sigmoid_(),
-        Activation.Linear => z,
-        Activation.Softmax => SoftmaxInPlace(z),
+        ScratchActivation.ReLU => z.relu_(),
+        ScratchActivation.Sigmoid => z.sigmoid_(),
+        ScratchActivation.Linear => z,
+        ScratchActivation.Softmax => SoftmaxInPlace(z),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 
@@ -62,19 +62,19 @@ public static class Layers
     /// ReLU: da * [a &gt; 0]. Sigmoid: da * a * (1 - a). Linear: da.
     /// Softmax: a * (da - sum_j da_j a_j), the Jacobian-vector product of each row.
     /// </summary>
-    public static Tensor ActivationBackwardInPlace(Activation activation, Tensor a, Tensor da)
+    public static Tensor ActivationBackwardInPlace(ScratchActivation activation, Tensor a, Tensor da)
     {
         switch (activation)
         {
-            case Activation.ReLU:
+            case ScratchActivation.ReLU:
                 da.masked_fill_(a.le(0), 0);
                 break;
-            case Activation.Sigmoid:
+            case ScratchActivation.Sigmoid:
                 da.mul_(a).mul_(a.neg().add_(1));
                 break;
-            case Activation.Linear:
+            case ScratchActivation.Linear:
                 break;
-            case Activation.Softmax:
+            case ScratchActivation.Softmax:
                 da.sub_((da * a).sum(1, keepdim: true)).mul_(a);
                 break;
             default:

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Workbook.Training;
+using Workbook.Reporting;
 
-namespace Workbook.Reporting;
+namespace Workbook.Training;
 
 /// <summary>A table of the runs behind a notebook's numbers: where each came from, trained where, when, in how long.</summary>
 public static class RunProvenanceTable

@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Workbook.Training;
+namespace Workbook.Models;
 
 /// <summary>How a model's outputs (logits) are turned into a loss.</summary>
 public enum LossKind

@@ -7,7 +7,7 @@ namespace Workbook.Scratch;
 /// Targets are [N, classes] rows (one-hot for classification). Every loss is divided by the batch
 /// size N, so the learning rate does not depend on it.
 /// </summary>
-public static class Losses
+public static class ScratchLosses
 {
     /// <summary>
     /// The mean loss of a batch as a 0-dim tensor (read it when needed; keeping it a tensor avoids a
@@ -26,7 +26,7 @@ public static class Losses
         {
             ScratchLoss.Mse => (output - targets).pow_(2).sum().div_(2.0 * n),
             ScratchLoss.Bce => (logits.clamp_min(0) - logits * targets + logits.abs().neg_().exp_().log1p_()).sum().div_(n),
-            ScratchLoss.CrossEntropy => (Layers.LogSoftmax(logits) * targets).sum().div_(-n),
+            ScratchLoss.CrossEntropy => (ScratchLayers.LogSoftmax(logits) * targets).sum().div_(-n),
             ScratchLoss.BceNaive => (targets * output.log() + (1 - targets) * (1 - output).log_()).sum().div_(-n),
             _ => throw new ArgumentOutOfRangeException(nameof(loss)),
         };
@@ -39,15 +39,15 @@ public static class Losses
     /// BceNaive does not cancel them, as a by-hand derivation of "sigmoid then log" would not:
     /// dL/dy = (-t/y + (1-t)/(1-y))/N, then times y(1-y); with y exactly 0 or 1 that is inf * 0 = NaN.
     /// </summary>
-    public static Tensor GradientOfLogits(ScratchLoss loss, Activation outputActivation, Tensor output, Tensor targets)
+    public static Tensor GradientOfLogits(ScratchLoss loss, ScratchActivation outputActivation, Tensor output, Tensor targets)
     {
         long n = output.shape[0];
         var delta = (output - targets).div_(n);
         return loss switch
         {
-            ScratchLoss.Mse => Layers.ActivationBackwardInPlace(outputActivation, output, delta),
+            ScratchLoss.Mse => ScratchLayers.ActivationBackwardInPlace(outputActivation, output, delta),
             ScratchLoss.Bce or ScratchLoss.CrossEntropy => delta,
-            ScratchLoss.BceNaive => Layers.ActivationBackwardInPlace(outputActivation,
+            ScratchLoss.BceNaive => ScratchLayers.ActivationBackwardInPlace(outputActivation,
                 output, ((1 - targets) / (1 - output)).sub_(targets / output).div_(n)),
             _ => throw new ArgumentOutOfRangeException(nameof(loss)),
         };

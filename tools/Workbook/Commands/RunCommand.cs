@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
+using Workbook.Cli.Runner;
 using Workbook.Cli.Runner.Html;
 using Workbook.Runtime;
 using Workbook.Training;
+using RunRecord = Workbook.Cli.Runner.RunRecord;
 
-namespace Workbook.Cli.Runner;
+namespace Workbook.Cli.Commands;
 
 /// <summary>
 /// <c>workbook run [NOTEBOOK...] [--profile smoke|quick|paper] [--out DIR]</c>: executes notebooks
@@ -73,7 +75,7 @@ public static class RunCommand
         {
             options = Parse(args);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or UsageException)
         {
             Console.Error.WriteLine($"workbook run: {e.Message}\n\n{Usage}");
             return 2;
@@ -81,7 +83,7 @@ public static class RunCommand
 
         // The notebooks read both through the library (Profile.Current, WorkbookPaths.Reports).
         Environment.SetEnvironmentVariable(Profile.EnvironmentVariable, options.Profile);
-        Environment.SetEnvironmentVariable("WORKBOOK_OUT", options.Out);
+        Environment.SetEnvironmentVariable(WorkbookPaths.OutVariable, options.Out);
         if (options.Seeds is { } seeds) Environment.SetEnvironmentVariable(Profile.SeedsVariable, seeds.ToString());
         if (options.Retrain) Environment.SetEnvironmentVariable(RunCache.RetrainVariable, "1");
         if (options.Publish) Environment.SetEnvironmentVariable(RunCache.PublishVariable, "1");
@@ -180,7 +182,7 @@ public static class RunCommand
         return failures.Count == 0 ? 0 : 1;
     }
 
-    static string RunProvenanceCounts(NotebookResult result) => Workbook.Reporting.RunProvenanceTable.Counts(result.Runs);
+    static string RunProvenanceCounts(NotebookResult result) => Workbook.Training.RunProvenanceTable.Counts(result.Runs);
 
     static void TryWriteIndex(string folder, IReadOnlyList<RunRecord> records, ConsoleReporter reporter)
     {
@@ -201,36 +203,20 @@ public static class RunCommand
 
     static Options Parse(string[] args)
     {
-        var paths = new List<string>();
-        string? profile = null, output = null, cellTimeout = null;
+        var a = new Args(args, "retrain", "publish", "record-timings");
+        string? profile = a.Get("profile"), output = a.Get("out"), cellTimeout = a.Get("cell-timeout");
         int? seeds = null;
-        bool retrain = false, publish = false, recordTimings = false;
-        for (int i = 0; i < args.Length; i++)
+        if (a.Get("seeds") is { } count)
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--profile": profile = Value(); break;
-                case "--out": output = Value(); break;
-                case "--seeds":
-                    var count = Value();
-                    try { seeds = Profile.ParseSeeds(count); }
-                    catch (ArgumentException e) { throw new ArgumentException($"--seeds {count}: {e.Message}"); }
-                    break;
-                case "--retrain": retrain = true; break;
-                case "--publish": publish = true; break;
-                case "--record-timings": recordTimings = true; break;
-                case "--cell-timeout": cellTimeout = Value(); break;
-                case var a when a.StartsWith("--cell-timeout=", StringComparison.Ordinal): cellTimeout = a["--cell-timeout=".Length..]; break;
-                case var a when a.StartsWith("--profile=", StringComparison.Ordinal): profile = a["--profile=".Length..]; break;
-                case var a when a.StartsWith("--out=", StringComparison.Ordinal): output = a["--out=".Length..]; break;
-                case var a when a.StartsWith('-'): throw new ArgumentException($"unknown option {a}");
-                default: paths.Add(args[i]); break;
-            }
+            try { seeds = Profile.ParseSeeds(count); }
+            catch (ArgumentException e) { throw new ArgumentException($"--seeds {count}: {e.Message}"); }
         }
+        bool retrain = a.Flag("retrain"), publish = a.Flag("publish"), recordTimings = a.Flag("record-timings");
+        a.RejectUnknown();
+        var paths = a.Positional;
+        if (paths.FirstOrDefault(p => p.StartsWith('-')) is { } option) throw new UsageException($"unknown option {option}");
         profile = Profile.Parse(profile ?? Environment.GetEnvironmentVariable(Profile.EnvironmentVariable)).ToString().ToLowerInvariant();
-        var defaultOut = Path.Combine(WorkbookPaths.Root, "reports");
-        var outFolder = Path.GetFullPath(output ?? (Environment.GetEnvironmentVariable("WORKBOOK_OUT") is { Length: > 0 } env ? env : defaultOut));
+        var outFolder = Path.GetFullPath(output ?? WorkbookPaths.Reports);
         if (publish && profile != "paper")
             throw new ArgumentException("--publish publishes paper-profile results only: add --profile paper");
         if (publish && retrain)
@@ -239,7 +225,7 @@ public static class RunCommand
             cellTimeout != null ? "--cell-timeout" : NotebookRunner.CellTimeoutVariable);
         var notebooks = FindNotebooks(paths);
         CheckWritable(outFolder);
-        return new Options(notebooks, profile, outFolder, paths.Count == 0 && outFolder == Path.GetFullPath(defaultOut),
+        return new Options(notebooks, profile, outFolder, paths.Count == 0 && outFolder == Path.GetFullPath(WorkbookPaths.DefaultReports),
             seeds, retrain, publish, recordTimings, limit);
     }
 
