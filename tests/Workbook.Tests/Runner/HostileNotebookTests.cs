@@ -59,8 +59,9 @@ public sealed class HostileNotebookTests : IDisposable
         foreach (var (k, v) in JsonNode.Parse(patch)!.AsObject()) json[k] = v?.DeepClone();
         var path = Path.Combine(dir, "bad.ipynb");
         File.WriteAllText(path, json.ToJsonString());
-        var e = Assert.Throws<InvalidDataException>(() => Process(path));
-        Assert.Contains(path, e.Message);
+        var e = Record.Exception(() => Process(path));
+        Assert.True(e is InvalidDataException, $"{what}: expected a clear InvalidDataException, got {e?.GetType().Name ?? "no error"}");
+        Assert.Contains(path, e!.Message);
     }
 
     /// <summary>Reads a notebook and does every step of a run except executing code: kernels, directives, both reports.</summary>
