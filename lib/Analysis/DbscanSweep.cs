@@ -7,6 +7,33 @@ namespace Workbook.Analysis;
 public sealed record DbscanSweepRow(double Eps, int MinPoints, int Clusters, double NoiseFraction, int[] Sizes);
 
 /// <summary>
+/// A rule that reads DBSCAN's eps off the sorted k-distance curve of the points being clustered (scale-free, so
+/// one declared rule serves every seed's features): the curve's <see cref="Quantile"/> (the share of points that
+/// become core points), or its knee (<see cref="Dbscan.SuggestEps"/>) when no quantile is given.
+/// </summary>
+/// <param name="Name">A short name shown as a column, e.g. "median k-distance".</param>
+/// <param name="Quantile">Between 0 and 1 (exclusive); null for the knee.</param>
+public sealed record DbscanEpsRule(string Name, double? Quantile)
+{
+    /// <summary>The knee rule of the k-distance plot, the textbook's choice.</summary>
+    public static DbscanEpsRule Knee { get; } = new("knee of the k-distance curve", null);
+
+    /// <summary>The eps this rule gives for a k-distance curve sorted ascending (<see cref="Dbscan.KDistance"/>).</summary>
+    public double Eps(double[] sortedKDistances)
+    {
+        ArgumentNullException.ThrowIfNull(sortedKDistances);
+        if (Quantile is not { } q) return Dbscan.SuggestEps(sortedKDistances).Eps;
+        if (!(q > 0 && q < 1)) throw new ArgumentException($"rule '{Name}': the quantile must lie strictly between 0 and 1, got {q}");
+        if (sortedKDistances.Length == 0) throw new ArgumentException("an empty k-distance curve has no quantile");
+        // Linear interpolation between order statistics (numpy's default).
+        double position = q * (sortedKDistances.Length - 1);
+        int low = (int)Math.Floor(position);
+        int high = Math.Min(low + 1, sortedKDistances.Length - 1);
+        return sortedKDistances[low] + (sortedKDistances[high] - sortedKDistances[low]) * (position - low);
+    }
+}
+
+/// <summary>
 /// DBSCAN over a list of eps values, so that a notebook can show the number of clusters against eps and
 /// declare its eps rule before it looks at any claim that depends on the clustering.
 /// </summary>

@@ -6,9 +6,10 @@ namespace Workbook.Analysis;
 /// Whether one class's points split into two sub-groups. <see cref="Silhouette"/> is the mean silhouette of
 /// a 2-means split of the points; <see cref="NullSilhouettes"/> the same for samples of a single Gaussian with
 /// the class's own mean and covariance (what 2-means finds when there is no split). The points split when
-/// the silhouette exceeds every null draw by <see cref="Margin"/>.
+/// the silhouette exceeds every null draw by <see cref="Margin"/>. <see cref="Rows"/> are the rows of the input
+/// that were tested (all of them, or a seeded subsample), in order; <see cref="Assignment"/> gives each one's group.
 /// </summary>
-public sealed record SubgroupSplitResult(int Points, int[] Assignment, int[] Sizes, double Silhouette, double[] NullSilhouettes, double Margin,
+public sealed record SubgroupSplitResult(int Points, int[] Rows, int[] Assignment, int[] Sizes, double Silhouette, double[] NullSilhouettes, double Margin,
     double? FineLabelAdjustedRand, double FineLabelThreshold)
 {
     /// <summary>True when the split is clearer than any split of the structureless null.</summary>
@@ -44,9 +45,11 @@ public static class SubgroupSplit
         if (nullDraws < 1) throw new ArgumentException("nullDraws must be at least 1");
         using var scope = NewDisposeScope();
         var data = x.to_type(ScalarType.Float64);
+        var rows = Enumerable.Range(0, (int)n).ToArray();
         if (n > maxPoints)
         {
             var keep = Data.Dataset.Permutation((int)n, seed).Take(maxPoints).Order().ToArray();
+            rows = keep.Select(i => (int)i).ToArray();
             data = data.index_select(0, tensor(keep));
             if (fineLabels is not null) fineLabels = keep.Select(i => fineLabels[i]).ToArray();
             n = maxPoints;
@@ -66,7 +69,7 @@ public static class SubgroupSplit
             nulls[d] = SplitInTwo(z.mm(centred) + mean, seed + 100 + d).Silhouette;
         }
         double? ari = fineLabels is null ? null : ClusterMetrics.AdjustedRandIndex(assignment, fineLabels);
-        return new SubgroupSplitResult((int)n, assignment, sizes, silhouette, nulls, margin, ari, fineLabelThreshold);
+        return new SubgroupSplitResult((int)n, rows, assignment, sizes, silhouette, nulls, margin, ari, fineLabelThreshold);
     }
 
     static (int[] Assignment, double Silhouette) SplitInTwo(Tensor data, int seed)

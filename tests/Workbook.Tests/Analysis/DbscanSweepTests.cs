@@ -31,4 +31,18 @@ public class DbscanSweepTests
         var e = Assert.Throws<ArgumentException>(() => DbscanSweep.Run(x, [0.5, -1]));
         Assert.Contains("positive", e.Message);
     }
+
+    [Fact]
+    public void An_eps_rule_reads_its_quantile_or_the_knee_off_the_sorted_curve()
+    {
+        double[] curve = [1, 2, 3, 4, 5];
+        Assert.Equal(3, new DbscanEpsRule("median", 0.5).Eps(curve));
+        Assert.Equal(1.5, new DbscanEpsRule("q 1/8", 0.125).Eps(curve)); // position 0.5: halfway between 1 and 2
+        // A flat curve that jumps at the end: the knee is the last point before the jump.
+        double[] knee = [1, 1, 1, 1, 1, 1, 1, 1, 10];
+        Assert.Equal(Dbscan.SuggestEps(knee).Eps, DbscanEpsRule.Knee.Eps(knee));
+        var e = Assert.Throws<ArgumentException>(() => new DbscanEpsRule("all", 1.0).Eps(curve));
+        Assert.Contains("strictly between 0 and 1", e.Message);
+        Assert.Throws<ArgumentException>(() => new DbscanEpsRule("median", 0.5).Eps([]));
+    }
 }

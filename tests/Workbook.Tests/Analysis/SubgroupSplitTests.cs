@@ -15,6 +15,22 @@ public class SubgroupSplitTests
         Assert.True(result.SplitsBeyondNull, result.Describe());
         Assert.True(result.SeparatesFineLabels, result.Describe());
         Assert.True(result.FineLabelAdjustedRand > 0.9, result.Describe());
+        Assert.Equal(Enumerable.Range(0, 300), result.Rows); // every row tested, in order
+    }
+
+    [Fact]
+    public void A_subsample_names_the_rows_it_tested_so_groups_can_be_traced_back()
+    {
+        var (x, fine, _) = Synthetic.Blobs(blobs: 2, perBlob: 150, dims: 10, separation: 4, spread: 1, seed: 3);
+        var result = SubgroupSplit.Test(x, fine, maxPoints: 100);
+        Assert.Equal(100, result.Rows.Length);
+        Assert.Equal(result.Rows.Order(), result.Rows);
+        Assert.Equal(100, result.Rows.Distinct().Count());
+        // The groups follow the blobs of the traced rows: every row's group agrees with its blob (up to naming).
+        var blobOf = result.Rows.Select(r => fine[r]).ToArray();
+        bool same = blobOf.Zip(result.Assignment).All(p => p.First == p.Second);
+        bool swapped = blobOf.Zip(result.Assignment).All(p => p.First != p.Second);
+        Assert.True(same || swapped, result.Describe());
     }
 
     [Fact]
