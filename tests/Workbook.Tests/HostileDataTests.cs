@@ -60,21 +60,28 @@ public sealed class HostileDataTests : IDisposable
         Assert.True(allocated < 64L << 20, $"reading a 2 MB file allocated {allocated / 1e6:F0} MB");
     }
 
-    /// <summary>A loopback server that accepts connections and then does <paramref name="serve"/> with each.</summary>
-    static (TcpListener Listener, Uri Url) Server(Func<NetworkStream, Task> serve)
+    /// <summary>A loopback server that accepts connections and then does its handler with each; disposing stops it.</summary>
+    sealed class LocalServer : IDisposable
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        _ = Task.Run(async () =>
+        readonly TcpListener listener = new(IPAddress.Loopback, 0);
+        public Uri Url { get; }
+
+        public LocalServer(Func<NetworkStream, Task> serve)
         {
-            while (true)
+            listener.Start();
+            _ = Task.Run(async () =>
             {
-                TcpClient client;
-                try { client = await listener.AcceptTcpClientAsync(); } catch { return; }
-                _ = Task.Run(async () => { try { await serve(client.GetStream()); } catch { } });
-            }
-        });
-        return (listener, new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/"));
+                while (true)
+                {
+                    TcpClient client;
+                    try { client = await listener.AcceptTcpClientAsync(); } catch { return; }
+                    _ = Task.Run(async () => { try { await serve(client.GetStream()); } catch { } });
+                }
+            });
+            Url = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+        }
+
+        public void Dispose() => listener.Stop();
     }
 
     /// <summary>Runs a download that must end in a DataException well within <paramref name="limit"/>.</summary>
@@ -94,20 +101,15 @@ public sealed class HostileDataTests : IDisposable
     [Fact]
     public void A_server_that_never_answers_times_out_with_a_clear_error()
     {
-        var (listener, url) = Server(async s => await Task.Delay(Timeout.Infinite));
-        try
-        {
-            var e = DownloadFails(url, TimeSpan.FromSeconds(20));
-            Assert.Contains("did not answer", e.Message);
-        }
-        finally { listener.Stop(); }
+        using var server = new LocalServer(async s => await Task.Delay(Timeout.Infinite));
+        Assert.Contains("did not answer", DownloadFails(server.Url, TimeSpan.FromSeconds(20)).Message);
     }
 
     // Item 2: a server that sends the headers and part of the body, then stalls.
     [Fact]
     public void A_server_that_stalls_mid_body_times_out_and_leaves_no_part_file()
     {
-        var (listener, url) = Server(async s =>
+        using var server = new LocalServer(async s =>
         {
             var reader = new StreamReader(s);
             while (await reader.ReadLineAsync() is { Length: > 0 }) { }
@@ -117,12 +119,7 @@ public sealed class HostileDataTests : IDisposable
             await s.FlushAsync();
             await Task.Delay(Timeout.Infinite);
         });
-        try
-        {
-            var e = DownloadFails(url, TimeSpan.FromSeconds(20));
-            Assert.Contains("stalled", e.Message);
-        }
-        finally { listener.Stop(); }
+        Assert.Contains("stalled", DownloadFails(server.Url, TimeSpan.FromSeconds(20)).Message);
     }
 
     // Item 7: a .part file left by a download that was killed is removed by the next download.
@@ -137,12 +134,8 @@ public sealed class HostileDataTests : IDisposable
         File.WriteAllText(stale, "half");
         File.WriteAllText(oldStyle, "half");
         File.SetLastWriteTimeUtc(oldStyle, DateTime.UtcNow.AddDays(-2));
-        var (listener, url) = Server(async s => await Task.Delay(Timeout.Infinite));
-        try
-        {
-            Assert.Throws<DataException>(() => FashionMnist.Download(target, url, _ => { }, stallTimeout: TimeSpan.FromSeconds(1)));
-        }
-        finally { listener.Stop(); }
+        using (var server = new LocalServer(async s => await Task.Delay(Timeout.Infinite)))
+            Assert.Throws<DataException>(() => FashionMnist.Download(target, server.Url, _ => { }, stallTimeout: TimeSpan.FromSeconds(1)));
         Assert.False(File.Exists(stale));
         Assert.False(File.Exists(oldStyle));
     }
