@@ -39,11 +39,11 @@ public sealed record Augmentation(double RotationDegrees = 10, double Shift = 0.
 
     /// <summary>
     /// Report 002's E6 scheme: the original training set plus one augmented copy of every image
-    /// (the data set doubles), made once with a fixed seed.
+    /// (the data set doubles), drawn with <paramref name="seed"/>.
     /// </summary>
     public Dataset Expand(Dataset data, int seed, int batch = 4096)
     {
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         var parts = new List<Tensor>();
         for (int start = 0; start < data.Count; start += batch)
         {
@@ -53,6 +53,12 @@ public sealed record Augmentation(double RotationDegrees = 10, double Shift = 0.
         }
         var augmented = new Dataset(cat(parts, 0), data.Labels.clone(), data.ClassNames, "augmented");
         foreach (var p in parts) p.Dispose();
-        return data.Concat(augmented, $"augment({this},seed={seed})");
+        try { return data.Concat(augmented, $"augment({this},seed={seed})"); }
+        finally
+        {
+            // The copy lives on inside the joined set: free it now rather than when the GC gets to it.
+            augmented.Images.Dispose();
+            augmented.Labels.Dispose();
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace Workbook.Studies;
 /// <param name="Id">E1..E7, GoogLeNet, ResNet (+aug).</param>
 /// <param name="Change">What it adds, in the report's words.</param>
 /// <param name="Spec">How it trains.</param>
-/// <param name="Augmented">Whether the training set gets one augmented copy of every image (E6 and the +aug runs).</param>
+/// <param name="Augmented">Whether the training set gets one augmented copy of every image, drawn per seed (E6 and the +aug runs).</param>
 /// <param name="ReportAccuracy">The report's test accuracy (its own figure), when it gives one.</param>
 /// <param name="ReportParameters">The report's parameter count, when it gives one.</param>
 public sealed record FiveClassExperiment(string Id, string Change, TrainSpec Spec, bool Augmented, double? ReportAccuracy, long? ReportParameters);
@@ -25,7 +25,7 @@ public static class FiveClassStudy
     /// <summary>Epochs per profile: the report's 10 under paper.</summary>
     public static int Epochs(Profile profile) => profile.Pick(smoke: 1, quick: 2, paper: 10);
 
-    /// <summary>The seed of the validation split and of every run.</summary>
+    /// <summary>The seed of the validation split (the same for every run) and of a single-seed run.</summary>
     public const int Seed = 0;
 
     /// <summary>The augmentation of E6 and the +aug runs (small rotation, shift and zoom).</summary>
@@ -39,8 +39,44 @@ public static class FiveClassStudy
         return new FiveClassData(train, validation, FashionMnist.ToFiveClasses(data.Test.Subset(profile.TestLimit)));
     }
 
-    /// <summary>The training set with one augmented copy of every image (made once, seeded).</summary>
-    public static Dataset Augment(Dataset train) => Augmentation.Expand(train, Seed);
+    /// <summary>
+    /// The training set with one augmented copy of every image, drawn with <paramref name="seed"/>: each
+    /// training seed gets its own copy (its id names the seed, so runs on different copies have different
+    /// cache keys; seed 0's id is the one the single shared copy had, so its cached runs stay valid).
+    /// </summary>
+    public static Dataset Augment(Dataset train, int seed) => Augmentation.Expand(train, seed);
+
+    /// <summary>
+    /// Trains <paramref name="experiment"/> once per seed. A seed changes the initialisation, the batch
+    /// order, the dropout masks and, for an augmented experiment, the augmentation draws; the validation
+    /// split is the same for every seed. The augmented set of a seed (twice the training set) is made just
+    /// before its run and freed right after, so memory does not grow with the number of seeds.
+    /// </summary>
+    public static SeedRuns TrainSeeds(FiveClassExperiment experiment, IReadOnlyList<int> seeds, FiveClassData data,
+        Action<TrainingProgress>? progress = null, RunCache? cache = null)
+    {
+        var spec = experiment.Spec;
+        if (!experiment.Augmented) return Trainer.TrainSeeds(spec, seeds, data.Train, data.Validation, data.Test, progress, cache);
+        if (seeds.Count == 0) throw new ArgumentException("at least one seed is needed", nameof(seeds));
+        string name = spec.Name.Length > 0 ? spec.Name : spec.Model;
+        var runs = new List<TrainedRun>();
+        for (int i = 0; i < seeds.Count; i++)
+        {
+            var augmented = Augment(data.Train, seeds[i]);
+            try
+            {
+                // Named as Trainer.TrainSeeds names them: the progress reports tell the seeds apart.
+                var named = spec with { Seed = seeds[i], Name = i == 0 ? name : $"{name}, seed {seeds[i]}" };
+                runs.Add(Trainer.Train(named, augmented, data.Validation, data.Test, progress, cache) with { Name = name });
+            }
+            finally
+            {
+                augmented.Images.Dispose();
+                augmented.Labels.Dispose();
+            }
+        }
+        return new SeedRuns(spec with { Seed = seeds[0] }, runs);
+    }
 
     static TrainSpec Adam(string name, string model, int epochs) => new()
     {
@@ -51,21 +87,43 @@ public static class FiveClassStudy
     /// <summary>E5: the model whose 256-unit layer the clustering study uses.</summary>
     public static TrainSpec E5(int epochs) => Adam("E5", "e5", epochs);
 
-    /// <summary>Every experiment, in the report's order. Keras defaults where the report says nothing: batch 32, SGD at 0.01, Adam at 0.001.</summary>
-    public static IReadOnlyList<FiveClassExperiment> Experiments(int epochs) =>
-    [
-        new("E1", "base model, SGD", new TrainSpec { Name = "E1", Model = "e1", Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, BatchSize = 32, Epochs = epochs, Seed = Seed, TestEveryEpoch = false }, false, 0.9732, 3_223_909),
-        new("E2", "E1 + Adam + early stopping", Adam("E2", "e1", epochs), false, 0.9823, 3_223_909),
-        new("E3", "E2 + dense 256", Adam("E3", "e3", epochs), false, 0.9848, 3_353_957),
-        new("E4", "E3 + two conv and two pool layers", Adam("E4", "e4", epochs), false, 0.9858, 963_205),
-        new("E5", "E4 + dropout", E5(epochs), false, 0.9863, 963_205),
-        new("E6", "E5 + augmentation (data doubled)", Adam("E6", "e5", epochs), true, 0.9861, 963_205),
-        new("E7", "E5 + residual block", Adam("E7", "e7", epochs), false, 0.9835, null),
-        new("GoogLeNet", "GoogLeNet-style network", Adam("GoogLeNet", "googlenet-small", epochs), false, 0.9813, null),
-        new("GoogLeNet+aug", "GoogLeNet-style + augmentation", Adam("GoogLeNet+aug", "googlenet-small", epochs), true, 0.9861, null),
-        new("ResNet", "ResNet-style network", Adam("ResNet", "resnet-small", epochs), false, 0.9846, null),
-        new("ResNet+aug", "ResNet-style + augmentation", Adam("ResNet+aug", "resnet-small", epochs), true, 0.9865, null),
-    ];
+    /// <summary>
+    /// Whether the GoogLeNet and ResNet experiments use the real architectures ("googlenet", "resnet18",
+    /// millions of parameters): only under paper, the one profile that judges C002-9. Smoke and quick use the
+    /// small stand-ins: the real ones are far too slow for those profiles on a CPU.
+    /// </summary>
+    public static bool ClassicArchitectures(ProfileName profile) => profile == ProfileName.Paper;
+
+    /// <summary>Every experiment of <paramref name="profile"/>: its epochs and its GoogLeNet/ResNet models.</summary>
+    public static IReadOnlyList<FiveClassExperiment> Experiments(Profile profile) =>
+        Experiments(Epochs(profile), ClassicArchitectures(profile.Name));
+
+    /// <summary>
+    /// Every experiment, in the report's order. Keras defaults where the report says nothing: batch 32, SGD at
+    /// 0.01, Adam at 0.001. <paramref name="classicArchitectures"/> picks GoogLeNet (Szegedy et al. 2015) and
+    /// ResNet-18 (He et al. 2016) adapted to 28x28, or else the small stand-ins.
+    /// </summary>
+    public static IReadOnlyList<FiveClassExperiment> Experiments(int epochs, bool classicArchitectures)
+    {
+        var (googLeNet, resNet) = classicArchitectures ? ("googlenet", "resnet18") : ("googlenet-small", "resnet-small");
+        var (googLeNetChange, resNetChange) = classicArchitectures
+            ? ("GoogLeNet (inception modules)", "ResNet-18 (residual stages)")
+            : ("small GoogLeNet-style stand-in", "small ResNet-style stand-in");
+        return
+        [
+            new("E1", "base model, SGD", new TrainSpec { Name = "E1", Model = "e1", Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, BatchSize = 32, Epochs = epochs, Seed = Seed, TestEveryEpoch = false }, false, 0.9732, 3_223_909),
+            new("E2", "E1 + Adam + early stopping", Adam("E2", "e1", epochs), false, 0.9823, 3_223_909),
+            new("E3", "E2 + dense 256", Adam("E3", "e3", epochs), false, 0.9848, 3_353_957),
+            new("E4", "E3 + two conv and two pool layers", Adam("E4", "e4", epochs), false, 0.9858, 963_205),
+            new("E5", "E4 + dropout", E5(epochs), false, 0.9863, 963_205),
+            new("E6", "E5 + augmentation (data doubled)", Adam("E6", "e5", epochs), true, 0.9861, 963_205),
+            new("E7", "E5 + residual block", Adam("E7", "e7", epochs), false, 0.9835, null),
+            new("GoogLeNet", googLeNetChange, Adam("GoogLeNet", googLeNet, epochs), false, 0.9813, null),
+            new("GoogLeNet+aug", googLeNetChange + " + augmentation", Adam("GoogLeNet+aug", googLeNet, epochs), true, 0.9861, null),
+            new("ResNet", resNetChange, Adam("ResNet", resNet, epochs), false, 0.9846, null),
+            new("ResNet+aug", resNetChange + " + augmentation", Adam("ResNet+aug", resNet, epochs), true, 0.9865, null),
+        ];
+    }
 
     /// <summary>The report's training and test times in seconds (Colab GPU), E1..E7: its own figures, for ratios only.</summary>
     public static readonly IReadOnlyDictionary<string, (double Train, double Test)> ReportTimes = new Dictionary<string, (double, double)>
