@@ -1,4 +1,5 @@
 using Workbook.Reporting;
+using Workbook.Statistics;
 using static TorchSharp.torch;
 
 namespace Workbook.Analysis;
@@ -25,11 +26,7 @@ public sealed record DbscanEpsRule(string Name, double? Quantile)
         if (Quantile is not { } q) return Dbscan.SuggestEps(sortedKDistances).Eps;
         if (!(q > 0 && q < 1)) throw new ArgumentException($"rule '{Name}': the quantile must lie strictly between 0 and 1, got {q}");
         if (sortedKDistances.Length == 0) throw new ArgumentException("an empty k-distance curve has no quantile");
-        // Linear interpolation between order statistics (numpy's default).
-        double position = q * (sortedKDistances.Length - 1);
-        int low = (int)Math.Floor(position);
-        int high = Math.Min(low + 1, sortedKDistances.Length - 1);
-        return sortedKDistances[low] + (sortedKDistances[high] - sortedKDistances[low]) * (position - low);
+        return Quantiles.OfSorted(sortedKDistances, q);
     }
 }
 

@@ -53,30 +53,11 @@ public static class FiveClassStudy
     /// before its run and freed right after, so memory does not grow with the number of seeds.
     /// </summary>
     public static SeedRuns TrainSeeds(FiveClassExperiment experiment, IReadOnlyList<int> seeds, FiveClassData data,
-        Action<TrainingProgress>? progress = null, RunCache? cache = null)
-    {
-        var spec = experiment.Spec;
-        if (!experiment.Augmented) return Trainer.TrainSeeds(spec, seeds, data.Train, data.Validation, data.Test, progress, cache);
-        if (seeds.Count == 0) throw new ArgumentException("at least one seed is needed", nameof(seeds));
-        string name = spec.Name.Length > 0 ? spec.Name : spec.Model;
-        var runs = new List<TrainedRun>();
-        for (int i = 0; i < seeds.Count; i++)
-        {
-            var augmented = Augment(data.Train, seeds[i]);
-            try
-            {
-                // Named as Trainer.TrainSeeds names them: the progress reports tell the seeds apart.
-                var named = spec with { Seed = seeds[i], Name = i == 0 ? name : $"{name}, seed {seeds[i]}" };
-                runs.Add(Trainer.Train(named, augmented, data.Validation, data.Test, progress, cache) with { Name = name });
-            }
-            finally
-            {
-                augmented.Images.Dispose();
-                augmented.Labels.Dispose();
-            }
-        }
-        return new SeedRuns(spec with { Seed = seeds[0] }, runs);
-    }
+        Action<TrainingProgress>? progress = null, RunCache? cache = null) =>
+        experiment.Augmented
+            ? Trainer.TrainSeeds(experiment.Spec, seeds, seed => Augment(data.Train, seed), data.Validation, data.Test,
+                progress, cache, needModel: false, freeEach: true)
+            : Trainer.TrainSeeds(experiment.Spec, seeds, data.Train, data.Validation, data.Test, progress, cache);
 
     static TrainSpec Adam(string name, string model, int epochs) => new()
     {

@@ -45,14 +45,35 @@ public static class Trainer
     /// "name, seed s". Only the first seed's model is kept when <paramref name="needModel"/> is set.
     /// </summary>
     public static SeedRuns TrainSeeds(TrainSpec spec, IReadOnlyList<int> seeds, Dataset train, Dataset? validation = null,
-        Dataset? test = null, Action<TrainingProgress>? progress = null, RunCache? cache = null, bool needModel = false)
+        Dataset? test = null, Action<TrainingProgress>? progress = null, RunCache? cache = null, bool needModel = false) =>
+        TrainSeeds(spec, seeds, _ => train, validation, test, progress, cache, needModel, freeEach: false);
+
+    /// <summary>
+    /// As above, with each seed's training set made by <paramref name="trainOf"/> (e.g. augmentation drawn with
+    /// that seed); with <paramref name="freeEach"/> each set is freed right after its run, so memory does not
+    /// grow with the number of seeds.
+    /// </summary>
+    public static SeedRuns TrainSeeds(TrainSpec spec, IReadOnlyList<int> seeds, Func<int, Dataset> trainOf, Dataset? validation,
+        Dataset? test, Action<TrainingProgress>? progress, RunCache? cache, bool needModel, bool freeEach)
     {
         if (seeds.Count == 0) throw new ArgumentException("at least one seed is needed", nameof(seeds));
         string name = spec.Name.Length > 0 ? spec.Name : spec.Model;
-        var runs = seeds.Select((seed, i) => Train(spec with { Seed = seed, Name = i == 0 ? name : $"{name}, seed {seed}" },
-            train, validation, test, progress, cache, needModel && i == 0)).ToList();
-        // The display name of every seed's run is the experiment's; the progress reports above told them apart.
-        return new SeedRuns(spec with { Seed = seeds[0] }, runs.Select(r => r with { Name = name }).ToList());
+        var runs = new List<TrainedRun>();
+        for (int i = 0; i < seeds.Count; i++)
+        {
+            var train = trainOf(seeds[i]);
+            try
+            {
+                var named = spec with { Seed = seeds[i], Name = i == 0 ? name : $"{name}, seed {seeds[i]}" };
+                // The display name of every seed's run is the experiment's; the progress reports told them apart.
+                runs.Add(Train(named, train, validation, test, progress, cache, needModel && i == 0) with { Name = name });
+            }
+            finally
+            {
+                if (freeEach) { train.Images.Dispose(); train.Labels.Dispose(); }
+            }
+        }
+        return new SeedRuns(spec with { Seed = seeds[0] }, runs);
     }
 
     /// <summary>
