@@ -7,6 +7,7 @@ var commands = new Dictionary<string, (Func<string[], int> Run, string Usage)>
     ["data"] = (DataCommand.Run, DataCommand.Usage),
     ["models"] = (ModelsCommand.Run, ModelsCommand.Usage),
     ["train"] = (TrainCommand.Run, TrainCommand.Usage),
+    ["ablations"] = (AblationsCommand.Run, AblationsCommand.Usage),
     ["bench"] = (BenchCommand.Run, BenchCommand.Usage),
     ["results"] = (ResultsCommand.Run, ResultsCommand.Usage),
     ["screenshots"] = (ScreenshotsCommand.Run, ScreenshotsCommand.Usage),
