@@ -78,16 +78,49 @@ public static class FiveClassStudy
     /// </summary>
     public static bool ClassicArchitectures(ProfileName profile) => profile == ProfileName.Paper;
 
-    /// <summary>Every experiment of <paramref name="profile"/>: its epochs and its GoogLeNet/ResNet models.</summary>
-    public static IReadOnlyList<FiveClassExperiment> Experiments(Profile profile) =>
-        Experiments(Epochs(profile), ClassicArchitectures(profile.Name));
+    /// <summary>The notebook of the ablations E1-E7 (claims C002-1..8).</summary>
+    public const string AblationsNotebook = "05-five-class-cnn-ablations";
 
     /// <summary>
-    /// Every experiment, in the report's order. Keras defaults where the report says nothing: batch 32, SGD at
-    /// 0.01, Adam at 0.001. <paramref name="classicArchitectures"/> picks GoogLeNet (Szegedy et al. 2015) and
-    /// ResNet-18 (He et al. 2016) adapted to 28x28, or else the small stand-ins.
+    /// The notebook of GoogLeNet and ResNet (claim C002-9): a notebook of its own because under paper these are
+    /// networks of millions of parameters, hours per seed on a CPU, while E1-E7 train there in minutes.
     /// </summary>
-    public static IReadOnlyList<FiveClassExperiment> Experiments(int epochs, bool classicArchitectures)
+    public const string ClassicNotebook = "07-googlenet-resnet";
+
+    /// <summary>The report's seven ablations E1-E7 (notebook 05), in the report's order.</summary>
+    public static IReadOnlyList<FiveClassExperiment> Ablations(Profile profile) => Ablations(Epochs(profile));
+
+    /// <summary>GoogLeNet and ResNet with and without augmentation (notebook 07): the real architectures under paper.</summary>
+    public static IReadOnlyList<FiveClassExperiment> ClassicNetworks(Profile profile) =>
+        ClassicNetworks(Epochs(profile), ClassicArchitectures(profile.Name));
+
+    /// <summary>All eleven experiments of <paramref name="profile"/>: the ablations, then GoogLeNet and ResNet.</summary>
+    public static IReadOnlyList<FiveClassExperiment> Experiments(Profile profile) => [.. Ablations(profile), .. ClassicNetworks(profile)];
+
+    /// <summary>The notebook whose runs an experiment's are (its published records are filed under it).</summary>
+    public static string NotebookOf(FiveClassExperiment experiment) =>
+        experiment.Id.StartsWith('E') ? AblationsNotebook : ClassicNotebook;
+
+    /// <summary>
+    /// E1-E7 in the report's order. Keras defaults where the report says nothing: batch 32, SGD at 0.01, Adam at 0.001.
+    /// </summary>
+    public static IReadOnlyList<FiveClassExperiment> Ablations(int epochs) =>
+    [
+        new("E1", "base model, SGD", new TrainSpec { Name = "E1", Model = "e1", Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, BatchSize = 32, Epochs = epochs, Seed = Seed, TestEveryEpoch = false }, false, 0.9732, 3_223_909),
+        new("E2", "E1 + Adam + early stopping", Adam("E2", "e1", epochs), false, 0.9823, 3_223_909),
+        new("E3", "E2 + dense 256", Adam("E3", "e3", epochs), false, 0.9848, 3_353_957),
+        new("E4", "E3 + two conv and two pool layers", Adam("E4", "e4", epochs), false, 0.9858, 963_205),
+        new("E5", "E4 + dropout", E5(epochs), false, 0.9863, 963_205),
+        new("E6", "E5 + augmentation (data doubled)", Adam("E6", "e5", epochs), true, 0.9861, 963_205),
+        new("E7", "E5 + residual block", Adam("E7", "e7", epochs), false, 0.9835, null),
+    ];
+
+    /// <summary>
+    /// GoogLeNet and ResNet, plain and augmented, trained like E2-E7 (Adam 0.001, batch 32, early stopping).
+    /// <paramref name="classicArchitectures"/> picks GoogLeNet (Szegedy et al. 2015) and ResNet-18 (He et al. 2016)
+    /// adapted to 28x28, or else the small stand-ins.
+    /// </summary>
+    public static IReadOnlyList<FiveClassExperiment> ClassicNetworks(int epochs, bool classicArchitectures)
     {
         var (googLeNet, resNet) = classicArchitectures ? ("googlenet", "resnet18") : ("googlenet-small", "resnet-small");
         var (googLeNetChange, resNetChange) = classicArchitectures
@@ -95,13 +128,6 @@ public static class FiveClassStudy
             : ("small GoogLeNet-style stand-in", "small ResNet-style stand-in");
         return
         [
-            new("E1", "base model, SGD", new TrainSpec { Name = "E1", Model = "e1", Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, BatchSize = 32, Epochs = epochs, Seed = Seed, TestEveryEpoch = false }, false, 0.9732, 3_223_909),
-            new("E2", "E1 + Adam + early stopping", Adam("E2", "e1", epochs), false, 0.9823, 3_223_909),
-            new("E3", "E2 + dense 256", Adam("E3", "e3", epochs), false, 0.9848, 3_353_957),
-            new("E4", "E3 + two conv and two pool layers", Adam("E4", "e4", epochs), false, 0.9858, 963_205),
-            new("E5", "E4 + dropout", E5(epochs), false, 0.9863, 963_205),
-            new("E6", "E5 + augmentation (data doubled)", Adam("E6", "e5", epochs), true, 0.9861, 963_205),
-            new("E7", "E5 + residual block", Adam("E7", "e7", epochs), false, 0.9835, null),
             new("GoogLeNet", googLeNetChange, Adam("GoogLeNet", googLeNet, epochs), false, 0.9813, null),
             new("GoogLeNet+aug", googLeNetChange + " + augmentation", Adam("GoogLeNet+aug", googLeNet, epochs), true, 0.9861, null),
             new("ResNet", resNetChange, Adam("ResNet", resNet, epochs), false, 0.9846, null),

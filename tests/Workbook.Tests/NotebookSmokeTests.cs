@@ -40,8 +40,9 @@ public sealed class NotebookSmokeTests(NotebookSmokeRun run)
         { "02-regularization", "C001-1 C001-2 C001-3 C001-4 C001-5 C001-6 C001-7" },
         { "03-three-layer-from-scratch", "C003-1 C003-2 C003-3 C003-4 C003-5 C003-6 C003-7" },
         { "04-cnn-baseline-vs-better", "C004-1 C004-2 C004-3 C004-4" },
-        { "05-five-class-cnn-ablations", "C002-1 C002-2 C002-3 C002-4 C002-5 C002-6 C002-7 C002-8 C002-9" },
+        { "05-five-class-cnn-ablations", "C002-1 C002-2 C002-3 C002-4 C002-5 C002-6 C002-7 C002-8" },
         { "06-latent-clustering", "C002-10" },
+        { "07-googlenet-resnet", "C002-9" },
     };
 
     [Fact]

@@ -10,8 +10,8 @@
 #   logs.tar.gz, results.tar.xz (results/ and the reports' JSON), reports.tar.xz (executed notebooks and
 #   HTML), runs.tar.xz (the run cache, to carry into a second call) when each is under 16 MiB.
 # Settings (environment): OUT (default .gpu-out), BUDGET_S (default 540: keep the device call's timeout_s
-# above it), STEPS (default "data bench notebooks"), NOTEBOOKS (default "05-five-class-cnn-ablations
-# 06-latent-clustering"), BENCH_ARGS (default "--gpu --repeats 2"), RUN_ARGS (default "--profile paper
+# above it), STEPS (default "data bench notebooks"), NOTEBOOKS (default "07-googlenet-resnet
+# 05-five-class-cnn-ablations 06-latent-clustering": the runs a CPU cannot do first), BENCH_ARGS (default "--gpu --repeats 2"), RUN_ARGS (default "--profile paper
 # --publish"), PYTHON (default python3), GPU_PACKAGE (default .gpu), RUNS_IN (a runs.tar.xz from an
 # earlier call to start from).
 set -uo pipefail
@@ -22,7 +22,7 @@ PKG=${GPU_PACKAGE:-$ROOT/.gpu}
 OUT=${OUT:-$ROOT/.gpu-out}
 BUDGET_S=${BUDGET_S:-540}
 STEPS=${STEPS:-data bench notebooks}
-NOTEBOOKS=${NOTEBOOKS:-05-five-class-cnn-ablations 06-latent-clustering}
+NOTEBOOKS=${NOTEBOOKS:-07-googlenet-resnet 05-five-class-cnn-ablations 06-latent-clustering}
 BENCH_ARGS=${BENCH_ARGS:---gpu --repeats 2}
 RUN_ARGS=${RUN_ARGS:---profile paper --publish}
 PY=${PYTHON:-python3}

@@ -54,14 +54,36 @@ public class FiveClassStudyTests
     [InlineData(ProfileName.Paper, "googlenet", "resnet18")]
     public void Only_paper_trains_the_real_GoogLeNet_and_ResNet(ProfileName profile, string googLeNet, string resNet)
     {
-        var models = FiveClassStudy.Experiments(10, FiveClassStudy.ClassicArchitectures(profile))
+        var models = FiveClassStudy.ClassicNetworks(10, FiveClassStudy.ClassicArchitectures(profile))
             .ToDictionary(e => e.Id, e => e.Spec.Model);
         Assert.Equal(googLeNet, models["GoogLeNet"]);
         Assert.Equal(googLeNet, models["GoogLeNet+aug"]);
         Assert.Equal(resNet, models["ResNet"]);
         Assert.Equal(resNet, models["ResNet+aug"]);
-        Assert.Equal(["E1", "E2", "E3", "E4", "E5", "E6", "E7", "GoogLeNet", "GoogLeNet+aug", "ResNet", "ResNet+aug"],
-            models.Keys);
+        Assert.Equal(["GoogLeNet", "GoogLeNet+aug", "ResNet", "ResNet+aug"], models.Keys);
+    }
+
+    [Fact]
+    public void The_ablations_belong_to_notebook_05_and_the_classic_networks_to_notebook_07()
+    {
+        foreach (var name in new[] { ProfileName.Smoke, ProfileName.Paper })
+        {
+            Profile.Override = name;
+            try
+            {
+                var all = FiveClassStudy.Experiments(Profile.Current);
+                Assert.Equal(["E1", "E2", "E3", "E4", "E5", "E6", "E7", "GoogLeNet", "GoogLeNet+aug", "ResNet", "ResNet+aug"],
+                    all.Select(e => e.Id));
+                Assert.Equal(Enumerable.Repeat(FiveClassStudy.AblationsNotebook, 7).Concat(Enumerable.Repeat(FiveClassStudy.ClassicNotebook, 4)),
+                    all.Select(FiveClassStudy.NotebookOf));
+                // Each notebook exists and asks for its own list.
+                foreach (var notebook in all.Select(FiveClassStudy.NotebookOf).Distinct())
+                    Assert.True(File.Exists(Path.Combine(Workbook.Runtime.WorkbookPaths.Root, "notebooks", notebook + ".ipynb")), notebook);
+            }
+            finally { Profile.Override = null; }
+        }
+        Assert.Contains("FiveClassStudy.Ablations(profile)", File.ReadAllText(Path.Combine(Workbook.Runtime.WorkbookPaths.Root, "notebooks", FiveClassStudy.AblationsNotebook + ".ipynb")));
+        Assert.Contains("FiveClassStudy.ClassicNetworks(profile)", File.ReadAllText(Path.Combine(Workbook.Runtime.WorkbookPaths.Root, "notebooks", FiveClassStudy.ClassicNotebook + ".ipynb")));
     }
 
     [Theory]
@@ -70,9 +92,8 @@ public class FiveClassStudyTests
     [InlineData(10)]
     public void E5_is_the_spec_notebook_06_asks_for_under_every_profile(int epochs)
     {
-        foreach (bool classic in new[] { false, true })
         {
-            var e5 = FiveClassStudy.Experiments(epochs, classic).Single(e => e.Id == "E5");
+            var e5 = FiveClassStudy.Ablations(epochs).Single(e => e.Id == "E5");
             Assert.False(e5.Augmented);
             Assert.Equal(FiveClassStudy.E5(epochs), e5.Spec);
             Assert.Equal(FiveClassStudy.E5(epochs).KeyPart, e5.Spec.KeyPart);
@@ -84,7 +105,7 @@ public class FiveClassStudyTests
     {
         var (train, validation) = Tiny(60).Split(0.2, FiveClassStudy.Seed);
         var data = new FiveClassData(train, validation, Tiny(20));
-        var experiments = FiveClassStudy.Experiments(1, classicArchitectures: false);
+        var experiments = FiveClassStudy.Ablations(1);
         // A tiny model in place of E6's CNN: what is tested is which data each seed trains on.
         FiveClassExperiment Small(string id)
         {

@@ -6,22 +6,19 @@ using Workbook.Training;
 namespace Workbook.Cli.Commands;
 
 /// <summary>
-/// <c>workbook ablations [ID...]</c>: trains report 002's experiments (notebook 05's runs) into the run cache
-/// without running the notebook, so that the paper profile's long training can be split across processes or
-/// machines. The runs are exactly the notebook's (same specs, same data, same keys): the notebook then loads them.
+/// <c>workbook ablations [ID...]</c>: trains report 002's experiments (the runs of notebooks 05 and 07) into the run
+/// cache without running the notebooks, so that the paper profile's long training can be split across processes or
+/// machines. The runs are exactly the notebooks' (same specs, same data, same keys): the notebooks then load them.
 /// </summary>
 public static class AblationsCommand
 {
-    /// <summary>The notebook whose runs these are: published records are filed under its name.</summary>
-    public const string Notebook = "05-five-class-cnn-ablations";
-
     /// <summary>Usage text.</summary>
     public const string Usage =
         "workbook ablations [ID...] [--profile smoke|quick|paper] [--seeds N] [--publish]\n" +
-        "    trains report 002's experiments (notebook 05's runs) into runs/ without running the notebook, in the\n" +
-        "    order given (default all eleven: E1 ... ResNet+aug), so long paper training can be split across\n" +
-        "    processes or machines; the notebook then finds them. --publish (paper only) also files each finished\n" +
-        "    run in results/" + Notebook + "/";
+        "    trains report 002's experiments (the runs of notebooks 05 and 07) into runs/ without running them, in the\n" +
+        "    order given (default all eleven: E1 ... E7 of notebook 05, GoogLeNet ... ResNet+aug of notebook 07), so\n" +
+        "    long paper training can be split across processes or machines; the notebooks then find them.\n" +
+        "    --publish (paper only) also files each finished run in results/<its notebook>/";
 
     /// <summary>Runs the command.</summary>
     public static int Run(string[] argv)
@@ -47,17 +44,18 @@ public static class AblationsCommand
         Profile.SeedCountOverride = seedCount;
         var seeds = profile.Seeds(paper: FiveClassStudy.PaperSeeds);
 
-        RunContext.Override = Notebook; // provenance and the published folder name the notebook these runs belong to
         var cache = new RunCache(RunStore.Default, PublishedResults.Default) { Publish = publish };
         var five = FiveClassStudy.Load(profile);
         Console.WriteLine($"Report 002's experiments {string.Join(", ", chosen.Select(e => e.Id))} under {profile}, " +
-                          $"{seeds.Count} seed(s) each, on {Compute.Description}{(publish ? "; publishing into results/" + Notebook : "")}");
+                          $"{seeds.Count} seed(s) each, on {Compute.Description}{(publish ? "; publishing into results/" : "")}");
         var progress = new Runner.ConsoleReporter(Console.Out, interactive: !Console.IsOutputRedirected);
         var table = new Table("experiment", "seeds", "test accuracy", "from") { Title = "Report 002's experiments" };
         table.Formats["test accuracy"] = "0.0000";
         bool diverged = false;
         foreach (var experiment in chosen)
         {
+            // Provenance and the published folder name the notebook the run belongs to.
+            RunContext.Override = FiveClassStudy.NotebookOf(experiment);
             var runs = FiveClassStudy.TrainSeeds(experiment, seeds, five, progress.TrainingProgress, cache);
             diverged |= runs.Any(r => r.Diverged);
             table.Add(experiment.Id, seeds.Count, runs.TestAccuracy, string.Join(", ", runs.Select(r => r.Source).Distinct()));
