@@ -1,5 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Workbook.Reporting;
 using Workbook.Runtime;
+using Workbook.Statistics;
 using Workbook.Studies;
 using Workbook.Training;
 
@@ -14,16 +17,17 @@ public static class AblationsCommand
 {
     /// <summary>Usage text.</summary>
     public const string Usage =
-        "workbook ablations [ID...] [--profile smoke|quick|paper] [--seeds N] [--publish]\n" +
+        "workbook ablations [ID...] [--profile smoke|quick|paper] [--seeds N] [--publish] [--status]\n" +
         "    trains report 002's experiments (the runs of notebooks 05 and 07) into runs/ without running them, in the\n" +
         "    order given (default all eleven: E1 ... E7 of notebook 05, GoogLeNet ... ResNet+aug of notebook 07), so\n" +
         "    long paper training can be split across processes or machines; the notebooks then find them.\n" +
-        "    --publish (paper only) also files each finished run in results/<its notebook>/";
+        "    --publish (paper only) also files each finished run in results/<its notebook>/;\n" +
+        "    --status trains nothing: which seeds of each experiment are published, their training time, what is left";
 
     /// <summary>Runs the command.</summary>
     public static int Run(string[] argv)
     {
-        var args = new Args(argv, "publish");
+        var args = new Args(argv, "publish", "status");
         var profileName = Profile.Parse(args.Get("profile") ?? Environment.GetEnvironmentVariable(Profile.EnvironmentVariable));
         int? seedCount = null;
         if (args.Get("seeds") is { } text)
@@ -31,7 +35,7 @@ public static class AblationsCommand
             try { seedCount = Profile.ParseSeeds(text); }
             catch (ArgumentException e) { throw new UsageException($"--seeds {text}: {e.Message}"); }
         }
-        bool publish = args.Flag("publish");
+        bool publish = args.Flag("publish"), status = args.Flag("status");
         args.RejectUnknown();
         if (args.Positional.FirstOrDefault(p => p.StartsWith('-')) is { } option) throw new UsageException($"unknown option {option}");
         if (publish && profileName != ProfileName.Paper)
@@ -43,6 +47,12 @@ public static class AblationsCommand
         var chosen = Choose(all, args.Positional);
         Profile.SeedCountOverride = seedCount;
         var seeds = profile.Seeds(paper: FiveClassStudy.PaperSeeds);
+        if (status)
+        {
+            if (publish) throw new UsageException("--status trains nothing, so it publishes nothing: leave out --publish");
+            Console.WriteLine(Status(chosen, seeds, profile, PublishedResults.Default).ToText());
+            return 0;
+        }
 
         var cache = new RunCache(RunStore.Default, PublishedResults.Default) { Publish = publish };
         var five = FiveClassStudy.Load(profile);
@@ -62,6 +72,38 @@ public static class AblationsCommand
         }
         Console.WriteLine(table.ToText());
         return diverged ? 3 : 0;
+    }
+
+    /// <summary>
+    /// Which of <paramref name="seeds"/> each experiment has in the published results (its spec with that seed,
+    /// trained on augmented or plain data as the experiment is, under this profile), their training time, and
+    /// an estimate of what the missing seeds would take at the mean time of the published ones.
+    /// </summary>
+    public static Table Status(IReadOnlyList<FiveClassExperiment> experiments, IReadOnlyList<int> seeds, Profile profile,
+        PublishedResults published)
+    {
+        var records = published.RecordFiles().Select(PublishedResults.Read)
+            .Where(r => r.Kind == TrainedRunFormat.KindName && r.Provenance.Profile == profile.ToString()).ToList();
+        var table = new Table("experiment", "notebook", "seeds published", "missing", "training time per seed (min)",
+            "missing seeds at that time (min)") { Title = $"Published runs of report 002's experiments under {profile} ({seeds.Count} seeds each)" };
+        table.Formats["training time per seed (min)"] = table.Formats["missing seeds at that time (min)"] = "0.0";
+        foreach (var e in experiments)
+        {
+            var found = new SortedDictionary<int, RunRecord>();
+            foreach (var seed in seeds)
+            {
+                var spec = JsonSerializer.SerializeToNode(e.Spec.KeyPart with { Seed = seed }, WorkbookJson.Compact);
+                var match = records.FirstOrDefault(r => JsonNode.DeepEquals(r.Run["Spec"], spec)
+                    && (r.Run["DataIds"]?[0]?.GetValue<string>().Contains("|augment(") ?? false) == e.Augmented);
+                if (match != null) found[seed] = match;
+            }
+            int missing = seeds.Count - found.Count;
+            var minutes = found.Count > 0 ? new SeedSample(found.Values.Select(r => r.Provenance.WallSeconds / 60)) : null;
+            table.Add(e.Id, FiveClassStudy.NotebookOf(e), found.Count == 0 ? "none" : string.Join(", ", found.Keys),
+                missing == 0 ? "none" : string.Join(", ", seeds.Where(s => !found.ContainsKey(s))),
+                (object?)minutes ?? "none yet", missing == 0 ? 0 : minutes != null ? missing * minutes.Mean : double.NaN);
+        }
+        return table;
     }
 
     /// <summary>The experiments named by <paramref name="ids"/> (case-insensitive), in that order; all when none is named.</summary>
