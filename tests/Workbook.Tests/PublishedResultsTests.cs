@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Workbook.Cli.Publishing;
+using Workbook.Reporting;
 using Workbook.Training;
 using Xunit;
 
@@ -84,6 +85,12 @@ public class PublishedResultsTests
         var fix = "run `dotnet run --project tools/Workbook -- results --write-readme`";
         Assert.True(Publication.ScorecardMarkdown(Repository.Root).TrimEnd() == Section(Publication.ScorecardSection), "README's scorecard is not the records': " + fix);
         Assert.True(Publication.TimingsMarkdown(Repository.Root).TrimEnd() == Section(Publication.PaperTimingsSection), "README's paper timings are not the records': " + fix);
+        // Every claim is either counted in the scorecard's total or named as not judged yet, never both.
+        var scorecard = Section(Publication.ScorecardSection);
+        int total = int.Parse(Regex.Match(scorecard, @"\| \*\*all\*\* \|.*\| (\d+) \| \|").Groups[1].Value);
+        var open = Regex.Matches(Regex.Match(scorecard, "Not judged yet.*").Value, @"C\d{3}-\d+").Select(m => m.Value).ToList();
+        Assert.Equal(ClaimRegistry.Default.All.Count, total + open.Count);
+        Assert.Equal(open.Count, open.Distinct().Count());
     }
 
     [Fact]

@@ -86,6 +86,13 @@ public static class Publication
             }
         var all = files.SelectMany(f => f.Claims).ToList();
         sb.AppendLine($"| **all** | {files.Count} notebooks | " + string.Join(" | ", verdicts.Select(v => all.Count(c => c.Verdict == v))) + $" | {all.Count} | |");
+        // The claims no published run has judged yet, by the notebook that would judge them.
+        var judged = all.Select(c => c.Id).ToHashSet();
+        var open = ClaimRegistry.Default.All.Where(c => !judged.Contains(c.Id)).GroupBy(c => c.Notebook).ToList();
+        if (open.Count > 0)
+            sb.AppendLine().AppendLine($"Not judged yet ({open.Sum(g => g.Count())} of {ClaimRegistry.Default.All.Count} claims; " +
+                "no published paper run of their notebook): " +
+                string.Join("; ", open.Select(g => $"{string.Join(", ", g.Select(c => c.Id))} ([{g.Key}](notebooks/{g.Key}.ipynb))")) + ".");
         return sb.ToString();
     }
 
