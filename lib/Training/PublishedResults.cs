@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Nodes;
 using Workbook.Runtime;
 
@@ -29,6 +30,9 @@ public sealed record RunRecord
     public required RunProvenance Provenance { get; init; }
     /// <summary>The published weights file and its SHA-256, when the weights are published too.</summary>
     public PublishedFile? Weights { get; init; }
+    /// <summary>The model's other published files (e.g. a from-scratch run's weight snapshots), named &lt;key&gt;.&lt;file&gt;.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] // absent from the records of single-file models
+    public IReadOnlyList<PublishedFile>? OtherModelFiles { get; init; }
     /// <summary>The kind's own content: spec, history, final evaluations.</summary>
     public required JsonNode Run { get; init; }
 }
@@ -95,30 +99,60 @@ public sealed class PublishedResults(string root)
     public RunRecord? Find(string key) => PathOf(key) is { } path ? Read(path) : null;
 
     /// <summary>The published weights of a record, verified against its checksum; null when none are published or they do not match.</summary>
-    public string? WeightsOf(RunRecord record)
+    public string? WeightsOf(RunRecord record) => record.Weights is { } weights ? Verified(record, weights) : null;
+
+    /// <summary>
+    /// A record's published model files in the order of <paramref name="names"/> (the first is the weights, the
+    /// others are found as &lt;key&gt;.&lt;name&gt;), each verified against its checksum; null unless all are there and sound.
+    /// </summary>
+    public IReadOnlyList<string>? ModelFilesOf(RunRecord record, IReadOnlyList<string> names)
     {
-        if (record.Weights is not { } weights || PathOf(record.Key) is not { } recordPath) return null;
-        var path = Path.Combine(Path.GetDirectoryName(recordPath)!, weights.File);
+        if (names.Count == 0 || WeightsOf(record) is not { } weights) return null;
+        var paths = new List<string> { weights };
+        foreach (var name in names.Skip(1))
+        {
+            var file = record.OtherModelFiles?.FirstOrDefault(f => f.File == record.Key + "." + name);
+            if (file == null || Verified(record, file) is not { } path) return null;
+            paths.Add(path);
+        }
+        return paths;
+    }
+
+    string? Verified(RunRecord record, PublishedFile file)
+    {
+        if (PathOf(record.Key) is not { } recordPath) return null;
+        var path = Path.Combine(Path.GetDirectoryName(recordPath)!, file.File);
         if (!File.Exists(path)) return null;
         using var stream = File.OpenRead(path);
-        return Sha256Of(stream) == weights.Sha256 ? path : null;
+        return Sha256Of(stream) == file.Sha256 ? path : null;
     }
 
     /// <summary>
     /// Publishes a record (and, when given and small enough, its weights) under results/&lt;notebook&gt;/.
     /// Files are written under temporary names and renamed, so a reader never sees half a record.
     /// </summary>
-    public string Write(RunRecord record, string? weightsPath = null)
+    public string Write(RunRecord record, string? weightsPath = null) =>
+        Write(record, weightsPath != null ? [weightsPath] : [], ["weights.bin"]);
+
+    /// <summary>
+    /// Publishes a record with its model files (<paramref name="paths"/>, named <paramref name="names"/> by the run's
+    /// format; the first is the weights): all of them when each is at most <see cref="MaxWeightsBytes"/>, else none.
+    /// </summary>
+    public string Write(RunRecord record, IReadOnlyList<string> paths, IReadOnlyList<string> names)
     {
         var folder = Path.Combine(Root, Safe(record.Provenance.Notebook));
         Directory.CreateDirectory(folder);
         if (PathOf(record.Key) is { } old && Path.GetDirectoryName(old) != folder) File.Delete(old); // filed by one notebook only
-        if (weightsPath != null && new FileInfo(weightsPath).Length <= MaxWeightsBytes)
+        if (paths.Count > 0 && paths.All(p => new FileInfo(p).Length <= MaxWeightsBytes))
         {
-            var name = record.Key + ".weights.bin";
-            AtomicFile.Copy(weightsPath, Path.Combine(folder, name));
-            using var stream = File.OpenRead(weightsPath);
-            record = record with { Weights = new PublishedFile(name, Sha256Of(stream)) };
+            var published = paths.Select((path, i) =>
+            {
+                var name = record.Key + "." + (i == 0 ? "weights.bin" : names[i]);
+                AtomicFile.Copy(path, Path.Combine(folder, name));
+                using var stream = File.OpenRead(path);
+                return new PublishedFile(name, Sha256Of(stream));
+            }).ToList();
+            record = record with { Weights = published[0], OtherModelFiles = published.Count > 1 ? published.Skip(1).ToList() : null };
         }
         var path = Path.Combine(folder, record.Key + ".json");
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, WorkbookJson.Records) + "\n");

@@ -159,17 +159,20 @@ public sealed class RunCache(RunStore local, PublishedResults? published = null)
         if (Mode == CacheMode.Reuse)
         {
             if (Local.Open(key) is { } entry && TryLoadLocal(format, entry) is { } cached)
+            {
+                if (Publish && needModel && publishedRecord != null) AttachModel(format, publishedRecord, cached.Run, entry.Directory);
                 return Loaded(format, cached.Run, cached.Record, RunSource.LocalCache, name, report, null);
+            }
             if (publishedRecord != null)
             {
                 var run = format.FromPayload(publishedRecord.Run, publishedRecord, RunSource.Published);
                 if (!needModel) return Loaded(format, run, publishedRecord, RunSource.Published, name, report, null);
-                if (Published!.WeightsOf(publishedRecord) is { } weights)
+                if (Published!.ModelFilesOf(publishedRecord, format.ModelFiles) is { } files)
                 {
                     var folder = Leftovers.NewTempFolder("workbook-weights");
                     try
                     {
-                        File.Copy(weights, Path.Combine(folder.FullName, format.ModelFiles[0]));
+                        for (int i = 0; i < files.Count; i++) File.Copy(files[i], Path.Combine(folder.FullName, format.ModelFiles[i]));
                         return Loaded(format, format.WithModel(run, folder.FullName), publishedRecord, RunSource.Published, name, report, null);
                     }
                     catch (InvalidDataException e) { Console.WriteLine($"published weights of {key} do not fit ({e.Message}); retraining"); }
@@ -183,9 +186,9 @@ public sealed class RunCache(RunStore local, PublishedResults? published = null)
         var trained = train();
         var provenance = RunProvenance.Now(clock.Elapsed.TotalSeconds);
         var record = new RunRecord { Kind = format.Kind, Key = key, CodeVersion = format.CodeVersion, Name = name, Provenance = provenance, Run = format.ToPayload(trained) };
-        string? weightsPath = Save(format, trained, record);
+        string saved = Save(format, trained, record);
         if (Publish && Published != null)
-            Published.Write(record, needModel && format.ModelFiles.Count == 1 ? weightsPath : null);
+            Published.Write(record, needModel ? format.ModelFiles.Select(f => Path.Combine(saved, f)).ToList() : [], format.ModelFiles);
         RunComparison? comparison = null;
         if (publishedRecord != null)
         {
@@ -206,14 +209,30 @@ public sealed class RunCache(RunStore local, PublishedResults? published = null)
         return run;
     }
 
-    /// <summary>Saves a new run in this machine's cache; returns the path of its weights file there (or null).</summary>
-    string? Save<TRun>(RunFormat<TRun> format, TRun run, RunRecord record) where TRun : class
+    /// <summary>Saves a new run in this machine's cache; returns its folder there.</summary>
+    string Save<TRun>(RunFormat<TRun> format, TRun run, RunRecord record) where TRun : class
     {
         using var writer = Local.Create(record.Key);
         writer.WriteJson(RecordFile, record);
         format.SaveModel(run, writer.Directory);
-        var folder = writer.Commit();
-        return format.ModelFiles.Count > 0 ? Path.Combine(folder, format.ModelFiles[0]) : null;
+        return writer.Commit();
+    }
+
+    /// <summary>
+    /// A publishing run that needs the model of a run published without it attaches this machine's copy of the
+    /// model to the published record, when the local run's numbers are the published ones (so a fresh clone loads the
+    /// model instead of retraining). The published record keeps its own provenance.
+    /// </summary>
+    void AttachModel<TRun>(RunFormat<TRun> format, RunRecord publishedRecord, TRun local, string entryFolder) where TRun : class
+    {
+        if (Published == null || format.ModelFiles.Count == 0 || Published.ModelFilesOf(publishedRecord, format.ModelFiles) != null) return;
+        var comparison = RunComparison.Of(format.Numbers(format.FromPayload(publishedRecord.Run, publishedRecord, RunSource.Published)), format.Numbers(local));
+        if (!comparison.Identical)
+        {
+            Console.WriteLine($"{publishedRecord.Name}: the local copy is not the published run ({comparison}); its model is not published");
+            return;
+        }
+        Published.Write(publishedRecord, format.ModelFiles.Select(f => Path.Combine(entryFolder, f)).ToList(), format.ModelFiles);
     }
 
     (TRun Run, RunRecord Record)? TryLoadLocal<TRun>(RunFormat<TRun> format, RunEntry entry) where TRun : class

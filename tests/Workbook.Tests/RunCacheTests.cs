@@ -107,4 +107,53 @@ public class RunCacheTests
         Assert.Equal(trained.Snapshots.Count, withModel.Snapshots.Count);
         Assert.Equal(trained.Snapshots[^1].Values, withModel.Snapshots[^1].Values);
     }
+    [Fact]
+    public void A_scratch_model_is_published_with_its_snapshots_and_loaded_without_training()
+    {
+        var config = ScratchConfig.SoftmaxBaseline with { HiddenSizes = [32], LearningRate = 0.1, Epochs = 1 };
+        var results = TempResults();
+        var trained = ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test,
+            cache: new RunCache(TestData.TempStore(), results) { Publish = true }, needModel: true);
+        var record = PublishedResults.Read(results.PathOf(trained.CacheKey!)!);
+        Assert.Equal(trained.CacheKey + ".snapshots.bin", Assert.Single(record.OtherModelFiles!).File);
+
+        var loaded = ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test,
+            cache: new RunCache(TestData.TempStore(), results), needModel: true);
+        Assert.Equal(RunSource.Published, loaded.Source);
+        Assert.NotNull(loaded.Network);
+        Assert.Equal(trained.Snapshots[^1].Values, loaded.Snapshots[^1].Values);
+
+        // A damaged snapshot file is not used: the run is trained again, with the same numbers.
+        var snapshots = Path.Combine(Path.GetDirectoryName(results.PathOf(trained.CacheKey!)!)!, record.OtherModelFiles![0].File);
+        File.WriteAllBytes(snapshots, new byte[16]);
+        var retrained = ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test,
+            cache: new RunCache(TestData.TempStore(), results), needModel: true);
+        Assert.Equal(RunSource.Trained, retrained.Source);
+        Assert.Equal(trained.Snapshots[^1].Values, retrained.Snapshots[^1].Values);
+    }
+
+    [Fact]
+    public void A_publishing_run_attaches_its_local_model_to_a_record_published_without_one()
+    {
+        var config = ScratchConfig.SoftmaxBaseline with { HiddenSizes = [32], LearningRate = 0.1, Epochs = 1 };
+        var results = TempResults();
+        var local = TestData.TempStore();
+        // Published without the model (no step needed it), kept with it in this machine's cache.
+        var trained = ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test,
+            cache: new RunCache(local, results) { Publish = true });
+        Assert.Null(PublishedResults.Read(results.PathOf(trained.CacheKey!)!).Weights);
+        var provenance = PublishedResults.Read(results.PathOf(trained.CacheKey!)!).Provenance;
+
+        // A later publishing run needs the model and finds it locally: the published record gains the files.
+        ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test,
+            cache: new RunCache(local, results) { Publish = true }, needModel: true);
+        var record = PublishedResults.Read(results.PathOf(trained.CacheKey!)!);
+        Assert.NotNull(record.Weights);
+        Assert.Equal(provenance, record.Provenance);
+
+        var fresh = ScratchTrainer.TrainCached(config, ScratchData.Train, ScratchData.Validation, ScratchData.Test,
+            cache: new RunCache(TestData.TempStore(), results), needModel: true);
+        Assert.Equal(RunSource.Published, fresh.Source);
+        Assert.Equal(trained.Snapshots[^1].Values, fresh.Snapshots[^1].Values);
+    }
 }
