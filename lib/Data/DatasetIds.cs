@@ -35,6 +35,17 @@ public static partial class DatasetIds
         return current is not null && current.Id == id ? current : null;
     }
 
+    /// <summary>
+    /// Whether every step of the id can be replayed on <paramref name="data"/>, decided from the id alone: nothing
+    /// is built (rebuilding makes full copies of the images, hundreds of MB for a five-class or augmented set).
+    /// </summary>
+    public static bool CanRebuild(string id, FashionMnistData data)
+    {
+        var steps = id.Split('|');
+        return (steps[0] == data.Train.Id || steps[0] == data.Test.Id)
+            && steps.Skip(1).All(step => SubsetStep().IsMatch(step) || SplitStep().IsMatch(step) || step == "relabel(five-class)");
+    }
+
     [GeneratedRegex(@"^subset\((\d+),seed=(-?\d+)\)$")]
     private static partial Regex SubsetStep();
 
