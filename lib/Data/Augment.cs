@@ -13,6 +13,12 @@ namespace Workbook.Data;
 /// <param name="Zoom">Scale drawn uniformly from [1 - z, 1 + z].</param>
 public sealed record Augmentation(double RotationDegrees = 10, double Shift = 0.1, double Zoom = 0.1)
 {
+    /// <summary>How an augmented set's id records the step (after the source's id and a '|').</summary>
+    public const string IdStep = "augment(";
+
+    /// <summary>Whether a data set id includes an augmentation step.</summary>
+    public static bool IsAugmented(string dataId) => dataId.Contains("|" + IdStep, StringComparison.Ordinal);
+
     /// <summary>A short description for run keys and tables.</summary>
     public override string ToString() => $"rot{RotationDegrees}-shift{Shift}-zoom{Zoom}";
 
@@ -53,7 +59,7 @@ public sealed record Augmentation(double RotationDegrees = 10, double Shift = 0.
         }
         var augmented = new Dataset(cat(parts, 0), data.Labels.clone(), data.ClassNames, "augmented");
         foreach (var p in parts) p.Dispose();
-        try { return data.Concat(augmented, $"augment({this},seed={seed})"); }
+        try { return data.Concat(augmented, $"{IdStep}{this},seed={seed})"); }
         finally
         {
             // The copy lives on inside the joined set: free it now rather than when the GC gets to it.

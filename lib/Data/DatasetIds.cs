@@ -12,16 +12,11 @@ public static partial class DatasetIds
     /// <summary>The data set with this id, or null when the id has a step that cannot be replayed (e.g. augmentation).</summary>
     public static Dataset? Rebuild(string id, FashionMnistData data)
     {
+        if (!CanRebuild(id, data)) return null;
         var steps = id.Split('|');
-        Dataset? current = steps[0] switch
-        {
-            var s when s == data.Train.Id => data.Train,
-            var s when s == data.Test.Id => data.Test,
-            _ => null,
-        };
+        var current = steps[0] == data.Train.Id ? data.Train : data.Test;
         foreach (var step in steps.Skip(1))
         {
-            if (current is null) return null;
             if (SubsetStep().Match(step) is { Success: true } subset)
                 current = current.Subset(int.Parse(subset.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(subset.Groups[2].Value, CultureInfo.InvariantCulture));
             else if (SplitStep().Match(step) is { Success: true } split)
@@ -29,10 +24,9 @@ public static partial class DatasetIds
                 var (train, validation) = current.Split(double.Parse(split.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(split.Groups[2].Value, CultureInfo.InvariantCulture));
                 current = split.Groups[3].Value == "train" ? train : validation;
             }
-            else if (step == "relabel(five-class)") current = FashionMnist.ToFiveClasses(current);
-            else return null;
+            else current = FashionMnist.ToFiveClasses(current); // the one other step CanRebuild accepts
         }
-        return current is not null && current.Id == id ? current : null;
+        return current.Id == id ? current : null;
     }
 
     /// <summary>
@@ -43,8 +37,10 @@ public static partial class DatasetIds
     {
         var steps = id.Split('|');
         return (steps[0] == data.Train.Id || steps[0] == data.Test.Id)
-            && steps.Skip(1).All(step => SubsetStep().IsMatch(step) || SplitStep().IsMatch(step) || step == "relabel(five-class)");
+            && steps.Skip(1).All(step => SubsetStep().IsMatch(step) || SplitStep().IsMatch(step) || step == RelabelStep);
     }
+
+    const string RelabelStep = "relabel(five-class)";
 
     [GeneratedRegex(@"^subset\((\d+),seed=(-?\d+)\)$")]
     private static partial Regex SubsetStep();

@@ -11,7 +11,9 @@ namespace Workbook.Studies;
 /// <param name="Augmented">Whether the training set gets one augmented copy of every image, drawn per seed (E6 and the +aug runs).</param>
 /// <param name="ReportAccuracy">The report's test accuracy (its own figure), when it gives one.</param>
 /// <param name="ReportParameters">The report's parameter count, when it gives one.</param>
-public sealed record FiveClassExperiment(string Id, string Change, TrainSpec Spec, bool Augmented, double? ReportAccuracy, long? ReportParameters);
+/// <param name="Notebook">The notebook whose runs these are (its published records are filed under it).</param>
+public sealed record FiveClassExperiment(string Id, string Change, TrainSpec Spec, bool Augmented, double? ReportAccuracy,
+    long? ReportParameters, string Notebook);
 
 /// <summary>The five-class data sets of report 002: training, validation (20%) and test.</summary>
 public sealed record FiveClassData(Dataset Train, Dataset Validation, Dataset Test);
@@ -97,22 +99,18 @@ public static class FiveClassStudy
     /// <summary>All eleven experiments of <paramref name="profile"/>: the ablations, then GoogLeNet and ResNet.</summary>
     public static IReadOnlyList<FiveClassExperiment> Experiments(Profile profile) => [.. Ablations(profile), .. ClassicNetworks(profile)];
 
-    /// <summary>The notebook whose runs an experiment's are (its published records are filed under it).</summary>
-    public static string NotebookOf(FiveClassExperiment experiment) =>
-        experiment.Id.StartsWith('E') ? AblationsNotebook : ClassicNotebook;
-
     /// <summary>
     /// E1-E7 in the report's order. Keras defaults where the report says nothing: batch 32, SGD at 0.01, Adam at 0.001.
     /// </summary>
     public static IReadOnlyList<FiveClassExperiment> Ablations(int epochs) =>
     [
-        new("E1", "base model, SGD", new TrainSpec { Name = "E1", Model = "e1", Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, BatchSize = 32, Epochs = epochs, Seed = Seed, TestEveryEpoch = false }, false, 0.9732, 3_223_909),
-        new("E2", "E1 + Adam + early stopping", Adam("E2", "e1", epochs), false, 0.9823, 3_223_909),
-        new("E3", "E2 + dense 256", Adam("E3", "e3", epochs), false, 0.9848, 3_353_957),
-        new("E4", "E3 + two conv and two pool layers", Adam("E4", "e4", epochs), false, 0.9858, 963_205),
-        new("E5", "E4 + dropout", E5(epochs), false, 0.9863, 963_205),
-        new("E6", "E5 + augmentation (data doubled)", Adam("E6", "e5", epochs), true, 0.9861, 963_205),
-        new("E7", "E5 + residual block", Adam("E7", "e7", epochs), false, 0.9835, null),
+        new("E1", "base model, SGD", new TrainSpec { Name = "E1", Model = "e1", Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, BatchSize = 32, Epochs = epochs, Seed = Seed, TestEveryEpoch = false }, false, 0.9732, 3_223_909, AblationsNotebook),
+        new("E2", "E1 + Adam + early stopping", Adam("E2", "e1", epochs), false, 0.9823, 3_223_909, AblationsNotebook),
+        new("E3", "E2 + dense 256", Adam("E3", "e3", epochs), false, 0.9848, 3_353_957, AblationsNotebook),
+        new("E4", "E3 + two conv and two pool layers", Adam("E4", "e4", epochs), false, 0.9858, 963_205, AblationsNotebook),
+        new("E5", "E4 + dropout", E5(epochs), false, 0.9863, 963_205, AblationsNotebook),
+        new("E6", "E5 + augmentation (data doubled)", Adam("E6", "e5", epochs), true, 0.9861, 963_205, AblationsNotebook),
+        new("E7", "E5 + residual block", Adam("E7", "e7", epochs), false, 0.9835, null, AblationsNotebook),
     ];
 
     /// <summary>
@@ -128,10 +126,10 @@ public static class FiveClassStudy
             : ("small GoogLeNet-style stand-in", "small ResNet-style stand-in");
         return
         [
-            new("GoogLeNet", googLeNetChange, Adam("GoogLeNet", googLeNet, epochs), false, 0.9813, null),
-            new("GoogLeNet+aug", googLeNetChange + " + augmentation", Adam("GoogLeNet+aug", googLeNet, epochs), true, 0.9861, null),
-            new("ResNet", resNetChange, Adam("ResNet", resNet, epochs), false, 0.9846, null),
-            new("ResNet+aug", resNetChange + " + augmentation", Adam("ResNet+aug", resNet, epochs), true, 0.9865, null),
+            new("GoogLeNet", googLeNetChange, Adam("GoogLeNet", googLeNet, epochs), false, 0.9813, null, ClassicNotebook),
+            new("GoogLeNet+aug", googLeNetChange + " + augmentation", Adam("GoogLeNet+aug", googLeNet, epochs), true, 0.9861, null, ClassicNotebook),
+            new("ResNet", resNetChange, Adam("ResNet", resNet, epochs), false, 0.9846, null, ClassicNotebook),
+            new("ResNet+aug", resNetChange + " + augmentation", Adam("ResNet+aug", resNet, epochs), true, 0.9865, null, ClassicNotebook),
         ];
     }
 

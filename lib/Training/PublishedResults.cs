@@ -128,18 +128,14 @@ public sealed class PublishedResults(string root)
     }
 
     /// <summary>
-    /// Publishes a record (and, when given and small enough, its weights) under results/&lt;notebook&gt;/.
-    /// Files are written under temporary names and renamed, so a reader never sees half a record.
+    /// Publishes a record under results/&lt;notebook&gt;/ with its model files, when given (<paramref name="paths"/>,
+    /// named <paramref name="names"/> by the run's format; the first is the weights): all of them when each is at most
+    /// <see cref="MaxWeightsBytes"/>, else none. Files are written under temporary names and renamed, so a reader
+    /// never sees half a record.
     /// </summary>
-    public string Write(RunRecord record, string? weightsPath = null) =>
-        Write(record, weightsPath != null ? [weightsPath] : [], ["weights.bin"]);
-
-    /// <summary>
-    /// Publishes a record with its model files (<paramref name="paths"/>, named <paramref name="names"/> by the run's
-    /// format; the first is the weights): all of them when each is at most <see cref="MaxWeightsBytes"/>, else none.
-    /// </summary>
-    public string Write(RunRecord record, IReadOnlyList<string> paths, IReadOnlyList<string> names)
+    public string Write(RunRecord record, IReadOnlyList<string>? paths = null, IReadOnlyList<string>? names = null)
     {
+        paths ??= [];
         var folder = Path.Combine(Root, Safe(record.Provenance.Notebook));
         Directory.CreateDirectory(folder);
         if (PathOf(record.Key) is { } old && Path.GetDirectoryName(old) != folder) File.Delete(old); // filed by one notebook only
@@ -147,7 +143,7 @@ public sealed class PublishedResults(string root)
         {
             var published = paths.Select((path, i) =>
             {
-                var name = record.Key + "." + (i == 0 ? "weights.bin" : names[i]);
+                var name = record.Key + "." + (i == 0 ? "weights.bin" : names![i]);
                 AtomicFile.Copy(path, Path.Combine(folder, name));
                 using var stream = File.OpenRead(path);
                 return new PublishedFile(name, Sha256Of(stream));

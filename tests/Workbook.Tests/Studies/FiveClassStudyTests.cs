@@ -75,9 +75,9 @@ public class FiveClassStudyTests
                 Assert.Equal(["E1", "E2", "E3", "E4", "E5", "E6", "E7", "GoogLeNet", "GoogLeNet+aug", "ResNet", "ResNet+aug"],
                     all.Select(e => e.Id));
                 Assert.Equal(Enumerable.Repeat(FiveClassStudy.AblationsNotebook, 7).Concat(Enumerable.Repeat(FiveClassStudy.ClassicNotebook, 4)),
-                    all.Select(FiveClassStudy.NotebookOf));
+                    all.Select(e => e.Notebook));
                 // Each notebook exists and asks for its own list.
-                foreach (var notebook in all.Select(FiveClassStudy.NotebookOf).Distinct())
+                foreach (var notebook in all.Select(e => e.Notebook).Distinct())
                     Assert.True(File.Exists(Path.Combine(Workbook.Runtime.WorkbookPaths.Root, "notebooks", notebook + ".ipynb")), notebook);
             }
             finally { Profile.Override = null; }

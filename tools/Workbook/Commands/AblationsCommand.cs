@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Workbook.Data;
 using Workbook.Reporting;
 using Workbook.Runtime;
 using Workbook.Statistics;
@@ -65,7 +66,7 @@ public static class AblationsCommand
         foreach (var experiment in chosen)
         {
             // Provenance and the published folder name the notebook the run belongs to.
-            RunContext.Override = FiveClassStudy.NotebookOf(experiment);
+            RunContext.Override = experiment.Notebook;
             var runs = FiveClassStudy.TrainSeeds(experiment, seeds, five, progress.TrainingProgress, cache);
             diverged |= runs.Any(r => r.Diverged);
             table.Add(experiment.Id, seeds.Count, runs.TestAccuracy, string.Join(", ", runs.Select(r => r.Source).Distinct()));
@@ -94,12 +95,12 @@ public static class AblationsCommand
             {
                 var spec = JsonSerializer.SerializeToNode(e.Spec.KeyPart with { Seed = seed }, WorkbookJson.Compact);
                 var match = records.FirstOrDefault(r => JsonNode.DeepEquals(r.Run["Spec"], spec)
-                    && (r.Run["DataIds"]?[0]?.GetValue<string>().Contains("|augment(") ?? false) == e.Augmented);
+                    && Augmentation.IsAugmented(r.Run["DataIds"]?[0]?.GetValue<string>() ?? "") == e.Augmented);
                 if (match != null) found[seed] = match;
             }
             int missing = seeds.Count - found.Count;
             var minutes = found.Count > 0 ? new SeedSample(found.Values.Select(r => r.Provenance.WallSeconds / 60)) : null;
-            table.Add(e.Id, FiveClassStudy.NotebookOf(e), found.Count == 0 ? "none" : string.Join(", ", found.Keys),
+            table.Add(e.Id, e.Notebook, found.Count == 0 ? "none" : string.Join(", ", found.Keys),
                 missing == 0 ? "none" : string.Join(", ", seeds.Where(s => !found.ContainsKey(s))),
                 (object?)minutes ?? "none yet", missing == 0 ? 0 : minutes != null ? missing * minutes.Mean : double.NaN);
         }
