@@ -49,4 +49,15 @@ public class AblationsStatusTests
         }
         finally { Profile.Override = null; }
     }
+
+    [Fact]
+    public void Only_seeds_keeps_the_order_given_and_rejects_seeds_no_notebook_loads()
+    {
+        int[] paper = [0, 1, 2, 3, 4];
+        Assert.Equal([4, 3], AblationsCommand.ChooseSeeds(paper, "4,3"));
+        Assert.Equal([2], AblationsCommand.ChooseSeeds(paper, " 2 "));
+        Assert.Contains("not one of this profile's seeds", Assert.Throws<UsageException>(() => AblationsCommand.ChooseSeeds(paper, "5")).Message);
+        Assert.Contains("listed twice", Assert.Throws<UsageException>(() => AblationsCommand.ChooseSeeds(paper, "3,3")).Message);
+        Assert.Contains("is not a seed", Assert.Throws<UsageException>(() => AblationsCommand.ChooseSeeds(paper, "3;4")).Message);
+    }
 }

@@ -18,10 +18,12 @@ public static class AblationsCommand
 {
     /// <summary>Usage text.</summary>
     public const string Usage =
-        "workbook ablations [ID...] [--profile smoke|quick|paper] [--seeds N] [--publish] [--status]\n" +
+        "workbook ablations [ID...] [--profile smoke|quick|paper] [--seeds N] [--only-seeds S,S...] [--publish] [--status]\n" +
         "    trains report 002's experiments (the runs of notebooks 05 and 07) into runs/ without running them, in the\n" +
         "    order given (default all eleven: E1 ... E7 of notebook 05, GoogLeNet ... ResNet+aug of notebook 07), so\n" +
         "    long paper training can be split across processes or machines; the notebooks then find them.\n" +
+        "    --only-seeds 4,3 trains just those of the profile's seeds, in that order (two processes can then share one\n" +
+        "    experiment: one trains 0, 1, 2, ..., the other 4, 3; a seed the other has finished is loaded, not retrained);\n" +
         "    --publish (paper only) also files each finished run in results/<its notebook>/;\n" +
         "    --status trains nothing: which seeds of each experiment are published, their training time, what is left";
 
@@ -36,6 +38,7 @@ public static class AblationsCommand
             try { seedCount = Profile.ParseSeeds(text); }
             catch (ArgumentException e) { throw new UsageException($"--seeds {text}: {e.Message}"); }
         }
+        var onlySeeds = args.Get("only-seeds");
         bool publish = args.Flag("publish"), status = args.Flag("status");
         args.RejectUnknown();
         if (args.Positional.FirstOrDefault(p => p.StartsWith('-')) is { } option) throw new UsageException($"unknown option {option}");
@@ -48,6 +51,11 @@ public static class AblationsCommand
         var chosen = Choose(all, args.Positional);
         Profile.SeedCountOverride = seedCount;
         var seeds = profile.Seeds(paper: FiveClassStudy.PaperSeeds);
+        if (onlySeeds != null)
+        {
+            if (status) throw new UsageException("--status always lists every seed: leave out --only-seeds");
+            seeds = ChooseSeeds(seeds, onlySeeds);
+        }
         if (status)
         {
             if (publish) throw new UsageException("--status trains nothing, so it publishes nothing: leave out --publish");
@@ -105,6 +113,26 @@ public static class AblationsCommand
                 (object?)minutes ?? "none yet", missing == 0 ? 0 : minutes != null ? missing * minutes.Mean : double.NaN);
         }
         return table;
+    }
+
+    /// <summary>
+    /// The seeds listed in <paramref name="text"/> ("4,3"), in that order; each must be one of the profile's
+    /// <paramref name="seeds"/> (a seed outside them would publish a run no notebook loads) and listed once.
+    /// </summary>
+    public static IReadOnlyList<int> ChooseSeeds(IReadOnlyList<int> seeds, string text)
+    {
+        var chosen = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, out int seed))
+                throw new UsageException($"--only-seeds {text}: '{part}' is not a seed; list seeds separated by commas, e.g. --only-seeds 4,3");
+            if (!seeds.Contains(seed))
+                throw new UsageException($"--only-seeds {text}: seed {seed} is not one of this profile's seeds ({string.Join(", ", seeds)}); " +
+                                         "raise --seeds to train more");
+            if (chosen.Contains(seed)) throw new UsageException($"--only-seeds {text}: seed {seed} is listed twice");
+            chosen.Add(seed);
+        }
+        return chosen;
     }
 
     /// <summary>The experiments named by <paramref name="ids"/> (case-insensitive), in that order; all when none is named.</summary>
