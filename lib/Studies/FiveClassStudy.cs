@@ -13,7 +13,19 @@ namespace Workbook.Studies;
 /// <param name="ReportParameters">The report's parameter count, when it gives one.</param>
 /// <param name="Notebook">The notebook whose runs these are (its published records are filed under it).</param>
 public sealed record FiveClassExperiment(string Id, string Change, TrainSpec Spec, bool Augmented, double? ReportAccuracy,
-    long? ReportParameters, string Notebook);
+    long? ReportParameters, string Notebook)
+{
+    /// <summary>Images in one epoch: an augmented training set holds each image twice, as itself and one augmented copy.</summary>
+    public int TrainingImages(Dataset train) => Augmented ? 2 * train.Count : train.Count;
+
+    /// <summary>
+    /// The training batches <paramref name="run"/> went through: its epochs times the batches of one epoch (the
+    /// last one partial). Two runs of one network at one batch size cost the same per batch, so on one machine
+    /// their training times stand in this ratio, whatever else the machine was doing when each was trained.
+    /// </summary>
+    public long BatchesTrained(TrainedRun run, Dataset train) =>
+        (long)run.EpochsRun * ((TrainingImages(train) + run.Spec.BatchSize - 1) / run.Spec.BatchSize);
+}
 
 /// <summary>The five-class data sets of report 002: training, validation (20%) and test.</summary>
 public sealed record FiveClassData(Dataset Train, Dataset Validation, Dataset Test);

@@ -126,4 +126,23 @@ public class FiveClassStudyTests
         var e5 = FiveClassStudy.TrainSeeds(Small("E5"), [0, 1], data, cache: cache);
         Assert.All(e5, r => Assert.Equal(train.Id, r.DataIds[0]));
     }
+
+    [Fact]
+    public void An_augmented_experiment_counts_the_batches_of_its_doubled_set()
+    {
+        var train = Tiny(50);
+        var experiments = FiveClassStudy.Ablations(10).ToDictionary(e => e.Id);
+        var (e5, e6) = (experiments["E5"], experiments["E6"]);
+        Assert.Equal(train.Count, e5.TrainingImages(train));
+        Assert.Equal(FiveClassStudy.Augment(train, 2).Count, e6.TrainingImages(train)); // what the runs train on
+
+        TrainedRun Run(FiveClassExperiment e, int epochs) => new()
+        {
+            Spec = e.Spec with { BatchSize = 32 },
+            History = new History { Epochs = Enumerable.Range(1, epochs).Select(k => new EpochRecord { Epoch = k }).ToList() },
+        };
+        Assert.Equal(3 * 2, e5.BatchesTrained(Run(e5, 3), train));  // 50 images: batches of 32 and 18
+        Assert.Equal(3 * 4, e6.BatchesTrained(Run(e6, 3), train));  // 100 images: 32, 32, 32 and 4
+        Assert.Equal(2 * 4, e6.BatchesTrained(Run(e6, 2), train));  // stopped early: fewer epochs, fewer batches
+    }
 }
